@@ -1,0 +1,35 @@
+/**
+ * The one place the built-in protocols and transports are registered.
+ *
+ * @module
+ */
+
+import type { Runtime } from "./core/runtime.ts";
+import { pairProtocol } from "./protocols/pair/pair.ts";
+import { pullProtocol } from "./protocols/pipeline/pull.ts";
+import { pushProtocol } from "./protocols/pipeline/push.ts";
+import { createInprocTransport } from "./transports/inproc.ts";
+import { createIpcTransport } from "./transports/ipc.ts";
+import { createTcpTransport } from "./transports/tcp.ts";
+
+/**
+ * Registers every built-in protocol and transport on a runtime.
+ *
+ * @example Usage
+ * ```ts
+ * import { Runtime } from "./core/runtime.ts";
+ * import { registerBuiltins } from "./builtins.ts";
+ * const runtime = registerBuiltins(new Runtime());
+ * console.log(runtime.schemes()); // ["inproc", "ipc", "tcp"]
+ * ```
+ *
+ * @param runtime the runtime to fill
+ * @returns the same runtime
+ */
+export function registerBuiltins(runtime: Runtime): Runtime {
+  for (const spec of [pairProtocol, pushProtocol, pullProtocol]) runtime.registerProtocol(spec);
+  for (const transport of [createInprocTransport(), createIpcTransport(), createTcpTransport()]) {
+    runtime.registerTransport(transport);
+  }
+  return runtime;
+}

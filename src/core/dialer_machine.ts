@@ -1,0 +1,136 @@
+/**
+ * The dialer machine (nanomsg's connecting endpoint): connecting →
+ * connected → waiting with reconnect back-off from RECONNECT_IVL doubling
+ * up to RECONNECT_IVL_MAX → connecting …; close ends it from any state.
+ *
+ * @module
+ */
+
+import { fromPromise, setup } from "xstate";
+import { fromDenoError, SpError } from "./errors.ts";
+import type { EndpointEvent, EndpointInput, EndpointReport } from "./endpoint.ts";
+import type { PipeActor } from "./pipe_machine.ts";
+import type { Connection } from "./transport.ts";
+
+/** What a dialer machine starts with. */
+export interface DialerInput extends EndpointInput {
+  /** First reconnect delay, ms. */
+  reconnectIvl: number;
+  /** Largest reconnect delay, ms; at most `reconnectIvl` means no back-off. */
+  reconnectIvlMax: number;
+}
+
+interface DialerContext extends DialerInput {
+  delay: number;
+  pipe: PipeActor | undefined;
+}
+
+/**
+ * Builds the dialer machine definition.
+ *
+ * @returns the machine, to run with `createActor`
+ */
+export function createDialerMachine() {
+  return setup({
+    types: {
+      context: {} as DialerContext,
+      input: {} as DialerInput,
+      events: {} as EndpointEvent,
+    },
+    actors: {
+      connect: fromPromise<Connection, Pick<DialerInput, "transport" | "address" | "options">>(({ input, signal }) =>
+        input.transport.dial(input.address, input.options, signal)
+      ),
+    },
+    delays: {
+      reconnectDelay: ({ context }) => context.delay,
+    },
+    guards: {
+      isOurPipe: ({ context, event }) => event.type === "pipe.closed" && context.pipe?.getSnapshot().context.pipe === event.pipe,
+    },
+    actions: {
+      openPipe: ({ context, event, self }) => {
+        const conn = (event as unknown as { output: Connection }).output;
+        context.pipe = context.openPipe(conn, self);
+        context.owner.send({ type: "endpoint.connected", endpoint: context.id, accepted: false } satisfies EndpointReport);
+      },
+      reportConnectError: ({ context, event }) => {
+        const error = (event as unknown as { error: unknown }).error;
+        context.owner.send(
+          {
+            type: "endpoint.error",
+            endpoint: context.id,
+            kind: "connect",
+            error: error instanceof SpError ? error : fromDenoError(error, context.url),
+          } satisfies EndpointReport,
+        );
+      },
+      forwardReady: ({ context, event }) => {
+        if (event.type !== "pipe.ready") return;
+        context.delay = context.reconnectIvl; // a working connection resets the back-off
+        context.owner.send(
+          { type: "endpoint.pipeReady", endpoint: context.id, pipe: event.pipe, pipeActor: context.pipe! } satisfies EndpointReport,
+        );
+      },
+      forwardClosed: ({ context, event }) => {
+        if (event.type !== "pipe.closed") return;
+        context.pipe = undefined;
+        context.owner.send(
+          {
+            type: "endpoint.pipeClosed",
+            endpoint: context.id,
+            pipe: event.pipe,
+            reason: event.reason,
+            wasActive: event.wasActive,
+          } satisfies EndpointReport,
+        );
+      },
+      growBackoff: ({ context }) => {
+        const max = Math.max(context.reconnectIvl, context.reconnectIvlMax);
+        context.delay = Math.min(max, Math.max(context.delay, 1) * 2);
+      },
+      closePipe: ({ context }) => context.pipe?.send({ type: "close" }),
+      reportClosed: ({ context }) =>
+        context.owner.send({ type: "endpoint.closed", endpoint: context.id } satisfies EndpointReport),
+    },
+  }).createMachine({
+    id: "dialer",
+    context: ({ input }) => ({ ...input, delay: input.reconnectIvl, pipe: undefined }),
+    initial: "connecting",
+    states: {
+      connecting: {
+        invoke: {
+          src: "connect",
+          input: ({ context }) => ({ transport: context.transport, address: context.address, options: context.options }),
+          onDone: { target: "connected", actions: "openPipe" },
+          onError: { target: "waiting", actions: "reportConnectError" },
+        },
+        on: { close: "closed" },
+      },
+      connected: {
+        on: {
+          "pipe.ready": { actions: "forwardReady" },
+          "pipe.closed": { guard: "isOurPipe", target: "waiting", actions: "forwardClosed" },
+          close: "closing",
+        },
+      },
+      waiting: {
+        after: { reconnectDelay: { target: "connecting", actions: "growBackoff" } },
+        on: { close: "closed" },
+      },
+      closing: {
+        entry: "closePipe",
+        on: {
+          "pipe.closed": { guard: "isOurPipe", target: "closed", actions: "forwardClosed" },
+        },
+      },
+      closed: {
+        type: "final",
+        entry: "reportClosed",
+      },
+    },
+  });
+}
+
+/** The dialer machine's definition type. */
+export type DialerMachine = ReturnType<typeof createDialerMachine>;

@@ -1,0 +1,147 @@
+/**
+ * Typed errors carrying nanomsg's errno names.
+ *
+ * @module
+ */
+
+/** The nanomsg error names this library can raise. */
+export type ErrorCode =
+  | "EAGAIN"
+  | "ETIMEDOUT"
+  | "EBADF"
+  | "ETERM"
+  | "EADDRINUSE"
+  | "EADDRNOTAVAIL"
+  | "EINVAL"
+  | "EPROTONOSUPPORT"
+  | "ENAMETOOLONG"
+  | "EFSM"
+  | "ENOPROTOOPT"
+  | "ENOTSUP"
+  | "ENODEV"
+  | "ECONNREFUSED"
+  | "EPROTO"
+  | "EMSGSIZE"
+  | "EACCES"
+  | "ECANCELED"
+  | "EISCONN";
+
+/**
+ * Numeric values as Linux and nanomsg report them (`ETERM` and `EFSM` are
+ * nanomsg's own numbers above `NN_HAUSNUMERO`).
+ */
+export const ERRNO: Readonly<Record<ErrorCode, number>> = Object.freeze({
+  EAGAIN: 11,
+  ETIMEDOUT: 110,
+  EBADF: 9,
+  ETERM: 156384765,
+  EADDRINUSE: 98,
+  EADDRNOTAVAIL: 99,
+  EINVAL: 22,
+  EPROTONOSUPPORT: 93,
+  ENAMETOOLONG: 36,
+  EFSM: 156384766,
+  ENOPROTOOPT: 92,
+  ENOTSUP: 95,
+  ENODEV: 19,
+  ECONNREFUSED: 111,
+  EPROTO: 71,
+  EMSGSIZE: 90,
+  EACCES: 13,
+  ECANCELED: 125,
+  EISCONN: 106,
+});
+
+/**
+ * The one error class of the library: `code` is nanomsg's errno name.
+ *
+ * @example Usage
+ * ```ts
+ * import { SpError } from "./errors.ts";
+ * const err = new SpError("EAGAIN", "nothing to receive");
+ * console.log(err.code, err.errno); // "EAGAIN" 11
+ * ```
+ */
+export class SpError extends Error {
+  /** nanomsg's errno name, e.g. `"ETIMEDOUT"`. */
+  readonly code: ErrorCode;
+  /** The numeric errno nanomsg would report. */
+  readonly errno: number;
+
+  /**
+   * Creates an error with a code and a message that says what to check.
+   *
+   * @param code nanomsg's errno name
+   * @param message what went wrong, in sentence case
+   * @param options the underlying error, if any
+   */
+  constructor(code: ErrorCode, message: string, options?: ErrorOptions) {
+    super(`${code}: ${message}`, options);
+    this.name = "SpError";
+    this.code = code;
+    this.errno = ERRNO[code];
+  }
+}
+
+/**
+ * Whether `err` is an {@linkcode SpError}, optionally of the given code.
+ *
+ * @example Usage
+ * ```ts
+ * import { isSpError, SpError } from "./errors.ts";
+ * console.log(isSpError(new SpError("EFSM", "no request"), "EFSM")); // true
+ * ```
+ *
+ * @param err any thrown value
+ * @param code the code to match, if any
+ * @returns true when it matches
+ */
+export function isSpError(err: unknown, code?: ErrorCode): err is SpError {
+  return err instanceof SpError && (code === undefined || err.code === code);
+}
+
+/**
+ * Maps an error thrown by a Deno API to an {@linkcode SpError}; permission
+ * errors name the missing flag.
+ *
+ * @example Usage
+ * ```ts
+ * import { fromDenoError } from "./errors.ts";
+ * const err = fromDenoError(new Deno.errors.AddrInUse("busy"), "tcp://127.0.0.1:1");
+ * console.log(err.code); // "EADDRINUSE"
+ * ```
+ *
+ * @param err what the Deno API threw
+ * @param where the address involved, for the message
+ * @param flag the permission flag the operation needs
+ * @returns the mapped error
+ */
+export function fromDenoError(
+  err: unknown,
+  where: string,
+  flag = "--allow-net",
+): SpError {
+  if (err instanceof SpError) return err;
+  const e = err as Error;
+  const detail = e?.message ?? String(err);
+  if (err instanceof Deno.errors.AddrInUse) {
+    return new SpError("EADDRINUSE", `${where} is already in use`, { cause: err });
+  }
+  if (err instanceof Deno.errors.AddrNotAvailable) {
+    return new SpError("EADDRNOTAVAIL", `${where} is not a local address`, { cause: err });
+  }
+  if (err instanceof Deno.errors.ConnectionRefused) {
+    return new SpError("ECONNREFUSED", `nothing listens at ${where}`, { cause: err });
+  }
+  if (err instanceof Deno.errors.NotCapable || err instanceof Deno.errors.PermissionDenied) {
+    return new SpError(
+      "EACCES",
+      `permission denied for ${where}: run Deno with ${flag} (${detail})`,
+      { cause: err },
+    );
+  }
+  if (err instanceof Deno.errors.NotFound) {
+    return new SpError("ECONNREFUSED", `${where} does not exist`, { cause: err });
+  }
+  return new SpError("EPROTO", `${where}: ${detail}`, { cause: err });
+}

@@ -1,0 +1,85 @@
+/**
+ * The protocol plug-in interface. A protocol decides which pipe a message
+ * goes to and which pipe the next message comes from; it is plain
+ * synchronous code called on the data path, never a state machine.
+ *
+ * @module
+ */
+
+import type { SocketOptions } from "./options.ts";
+
+/** What a protocol sees of a pipe: its data path and its priorities. */
+export interface PipeHandle {
+  /** Unique within the runtime, never reused. */
+  readonly id: number;
+  /** The endpoint's send priority at the time the pipe was made, 1…16. */
+  readonly sendPriority: number;
+  /** The endpoint's receive priority, 1…16. */
+  readonly recvPriority: number;
+  /** Whether `send()` may be called now (outbound bytes below SNDBUF). */
+  readonly writable: boolean;
+  /** Whether a received message is waiting in `recv()`. */
+  readonly readable: boolean;
+  /** Queues a payload for the peer. */
+  send(payload: Uint8Array): void;
+  /** Takes the next received payload, if any. */
+  recv(): Uint8Array | undefined;
+  /** Protocol-private data kept with the pipe. */
+  data: unknown;
+}
+
+/** What a protocol calls to tell its socket that things can move. */
+export interface ProtocolHost {
+  /** A message can be received now. */
+  readable(): void;
+  /** A message can be sent now. */
+  writable(): void;
+  /** The socket's live option values. */
+  readonly options: Readonly<SocketOptions>;
+}
+
+/** A protocol instance, one per socket. */
+export interface Protocol {
+  /** Offers a new pipe; false rejects it (e.g. PAIR's second peer). */
+  addPipe(pipe: PipeHandle): boolean;
+  /** The pipe is gone. */
+  removePipe(pipe: PipeHandle): void;
+  /** The pipe has a message waiting. */
+  pipeReadable(pipe: PipeHandle): void;
+  /** The pipe can take a message again. */
+  pipeWritable(pipe: PipeHandle): void;
+  /** Hands a message over; false means it would block. */
+  trySend(payload: Uint8Array): boolean;
+  /** Takes the next message, if one is available. */
+  tryRecv(): Uint8Array | undefined;
+  /** Whether messages accepted by `trySend` still wait for a pipe (for linger). */
+  readonly pending: boolean;
+  /**
+   * Sets a protocol-level option (level = the protocol id).
+   *
+   * @throws {SpError} ENOPROTOOPT when unknown, EINVAL when out of range
+   */
+  setOption?(option: number, value: unknown): void;
+  /**
+   * Reads a protocol-level option.
+   *
+   * @throws {SpError} ENOPROTOOPT when unknown
+   */
+  getOption?(option: number): unknown;
+}
+
+/** A registered protocol: identity plus a factory. */
+export interface ProtocolSpec {
+  /** Lower-case name, e.g. `"push"`. */
+  readonly name: string;
+  /** The 16-bit SP id announced on the wire, e.g. 0x50. */
+  readonly id: number;
+  /** The peer's id, e.g. 0x51 for PUSH. */
+  readonly peerId: number;
+  /** Whether sockets of this protocol can send. */
+  readonly canSend: boolean;
+  /** Whether sockets of this protocol can receive. */
+  readonly canRecv: boolean;
+  /** Makes the per-socket instance. */
+  create(host: ProtocolHost): Protocol;
+}

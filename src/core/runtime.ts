@@ -1,0 +1,181 @@
+/**
+ * The runtime: nanomsg's single worker. It owns the clock every timer goes
+ * through, the machine definitions every actor is created from, the
+ * registries of protocols and transports, and the table of open sockets.
+ *
+ * @module
+ */
+
+import { type Actor, type AnyStateMachine, createActor, type InspectionEvent, type Observer } from "xstate";
+import { type Clock, systemClock } from "./clock.ts";
+import { createDialerMachine } from "./dialer_machine.ts";
+import { SpError } from "./errors.ts";
+import { createListenerMachine } from "./listener_machine.ts";
+import { AF_SP, AF_SP_RAW } from "./options.ts";
+import { createPipeMachine } from "./pipe_machine.ts";
+import type { ProtocolSpec } from "./protocol.ts";
+import { Socket, type SocketInit } from "./socket.ts";
+import { createSocketMachine } from "./socket_machine.ts";
+import type { Transport } from "./transport.ts";
+
+/** An XState inspection observer, as Stately's inspector provides. */
+export type Inspector = Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+
+/** Settings of a runtime. */
+export interface RuntimeOptions {
+  /** The clock for every timer; tests pass a `ManualClock`. */
+  clock?: Clock;
+  /** How long a peer has to send its SP header, ms (nanomsg: 1000). */
+  handshakeTimeout?: number;
+}
+
+/**
+ * The machine definitions a runtime creates actors from: pass one to
+ * Stately's tools (`createActor(machine, { inspect })`) to draw it.
+ */
+export interface Machines {
+  /** Socket lifecycle: open → closing (lingering, stopping) → closed. */
+  readonly socket: AnyStateMachine;
+  /** Connecting endpoint: connecting → connected → waiting (back-off). */
+  readonly dialer: AnyStateMachine;
+  /** Bound endpoint: binding → listening ⇄ coolingDown → closing → closed. */
+  readonly listener: AnyStateMachine;
+  /** One connection: handshaking → attaching → active → closing → closed. */
+  readonly pipe: AnyStateMachine;
+}
+
+/**
+ * A runtime with its registries. Most programs use the default one that
+ * `mod.ts` sets up with the built-in protocols and transports.
+ *
+ * @example Usage
+ * ```ts
+ * import { ManualClock, Runtime } from "../../mod.ts";
+ * const runtime = new Runtime({ clock: new ManualClock() });
+ * console.log(runtime.protocols().length); // 0: nothing registered yet
+ * ```
+ */
+export class Runtime {
+  /** The clock every timer of this runtime uses. */
+  readonly clock: Clock;
+  /** How long a peer has to send its SP header, ms. */
+  readonly handshakeTimeout: number;
+  /** The machine definitions (for diagrams and the inspector). */
+  readonly machines: Machines;
+
+  #protocols = new Map<string, ProtocolSpec>();
+  #protocolIds = new Map<number, ProtocolSpec>();
+  #transports = new Map<string, Transport>();
+  #sockets = new Set<Socket>();
+  #nextSocketId = 1;
+  #nextPipeId = 1;
+  #terminated = false;
+
+  /** @param options clock and handshake timeout */
+  constructor(options: RuntimeOptions = {}) {
+    this.clock = options.clock ?? systemClock;
+    this.handshakeTimeout = options.handshakeTimeout ?? 1000;
+    this.machines = {
+      socket: createSocketMachine(),
+      dialer: createDialerMachine(),
+      listener: createListenerMachine(),
+      pipe: createPipeMachine(),
+    };
+  }
+
+  /** Registers a protocol under its name and id; a name or id registered twice is EINVAL. */
+  registerProtocol(spec: ProtocolSpec): void {
+    if (this.#protocols.has(spec.name) || this.#protocolIds.has(spec.id)) {
+      throw new SpError("EINVAL", `protocol ${spec.name} (0x${spec.id.toString(16)}) is already registered`);
+    }
+    this.#protocols.set(spec.name, spec);
+    this.#protocolIds.set(spec.id, spec);
+  }
+
+  /** Registers a transport under its scheme; a scheme registered twice is EINVAL. */
+  registerTransport(transport: Transport): void {
+    if (this.#transports.has(transport.scheme)) {
+      throw new SpError("EINVAL", `transport ${transport.scheme} is already registered`);
+    }
+    this.#transports.set(transport.scheme, transport);
+  }
+
+  /** The registered protocols. */
+  protocols(): ProtocolSpec[] {
+    return [...this.#protocols.values()];
+  }
+
+  /** The registered transport schemes. */
+  schemes(): string[] {
+    return [...this.#transports.keys()];
+  }
+
+  /**
+   * The protocol registered under a name or id.
+   *
+   * @throws {SpError} EINVAL when unknown
+   */
+  protocol(nameOrId: string | number): ProtocolSpec {
+    const spec = typeof nameOrId === "number" ? this.#protocolIds.get(nameOrId) : this.#protocols.get(nameOrId);
+    if (spec === undefined) throw new SpError("EINVAL", `unknown protocol ${String(nameOrId)}`);
+    return spec;
+  }
+
+  /**
+   * The transport registered for a scheme.
+   *
+   * @throws {SpError} EPROTONOSUPPORT when unknown
+   */
+  transport(scheme: string): Transport {
+    const transport = this.#transports.get(scheme);
+    if (transport === undefined) {
+      throw new SpError("EPROTONOSUPPORT", `no transport for ${scheme}:// (known: ${this.schemes().join(", ")})`);
+    }
+    return transport;
+  }
+
+  /**
+   * Opens a socket of a registered protocol.
+   *
+   * @throws {SpError} ETERM after `term()`, EINVAL for an unknown protocol,
+   *   EAFNOSUPPORT-like EINVAL for an unknown domain
+   */
+  socket(protocol: string | number, init: SocketInit = {}): Socket {
+    if (this.#terminated) throw new SpError("ETERM", "the runtime has been terminated");
+    const domain = init.domain ?? AF_SP;
+    if (domain !== AF_SP && domain !== AF_SP_RAW) throw new SpError("EINVAL", `unknown domain ${domain}`);
+    const socket = new Socket(this, this.protocol(protocol), this.#nextSocketId++, init, () => this.#sockets.delete(socket));
+    this.#sockets.add(socket);
+    return socket;
+  }
+
+  /** A fresh pipe id; ids are never reused. */
+  nextPipeId(): number {
+    return this.#nextPipeId++;
+  }
+
+  /** Whether `term()` has been called. */
+  get terminated(): boolean {
+    return this.#terminated;
+  }
+
+  /**
+   * Starts an actor on this runtime's clock, with an optional inspector.
+   *
+   * @returns the started actor
+   */
+  start(machine: AnyStateMachine, input: unknown, inspect?: Inspector): Actor<AnyStateMachine> {
+    const actor = createActor(machine, { input, clock: this.clock, ...(inspect ? { inspect } : {}) } as never);
+    actor.start();
+    return actor;
+  }
+
+  /**
+   * Closes every socket at once (no linger); blocked calls fail with ETERM,
+   * and so does every later call. Resolves when all are closed.
+   */
+  async term(): Promise<void> {
+    this.#terminated = true;
+    await Promise.all([...this.#sockets].map((s) => s.terminate()));
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * The transport plug-in interface: a transport listens and dials, and each
+ * connection it makes exchanges protocol identities and then carries whole
+ * SP messages (SP header ++ body). A byte-stream transport frames them; a
+ * message-oriented one (WebSocket) maps one SP message to one of its own.
+ *
+ * @module
+ */
+
+import type { SpError } from "./errors.ts";
+
+/** Per-endpoint settings a transport reads, captured at bind/connect time. */
+export interface TransportOptions {
+  /** Largest payload accepted from the peer in bytes; -1 is unlimited. */
+  readonly recvMaxSize: number;
+  /** Whether IPv6 addresses are refused. */
+  readonly ipv4only: boolean;
+  /** Whether to disable Nagle's algorithm on tcp. */
+  readonly tcpNoDelay: boolean;
+}
+
+/** Where a connection reports what it receives; set once by `start()`. */
+export interface ConnectionSink {
+  /** One whole payload from the peer. */
+  message(payload: Uint8Array): void;
+  /** Outbound bytes were written; `pendingBytes` went down. */
+  drained(): void;
+  /** The connection ended; `reason` is set when it ended on an error. */
+  closed(reason?: SpError): void;
+}
+
+/** One established transport connection: the data path of a pipe. */
+export interface Connection {
+  /** A human-readable description, e.g. `tcp 127.0.0.1:5555`. */
+  readonly description: string;
+  /** Outbound bytes accepted by `send()` and not yet written. */
+  readonly pendingBytes: number;
+  /**
+   * Announces `selfProtocol` to the peer and resolves with the peer's
+   * protocol id; rejects (EPROTO) on a malformed greeting or a closed
+   * connection. The caller bounds it with `signal`.
+   */
+  handshake(selfProtocol: number, signal: AbortSignal): Promise<number>;
+  /** Starts delivering payloads to `sink`; called once, after the handshake. */
+  start(sink: ConnectionSink): void;
+  /** Queues one payload; writes issued in the same tick leave together. */
+  send(payload: Uint8Array): void;
+  /** Stops reading from the peer (receive back-pressure). */
+  pause(): void;
+  /** Resumes reading after `pause()`. */
+  resume(): void;
+  /** Closes at once; pending outbound bytes are dropped. */
+  close(): void;
+}
+
+/** A bound address that accepts connections. */
+export interface TransportListener {
+  /** The bound address, e.g. `127.0.0.1:5555` (port 0 resolved). */
+  readonly address: string;
+  /** Waits for the next connection; rejects once the listener is closed. */
+  accept(): Promise<Connection>;
+  /** Stops listening and frees the address. */
+  close(): void;
+}
+
+/**
+ * A transport plug-in, registered under its URL scheme. Addresses passed in
+ * are the part of the URL after `scheme://`.
+ */
+export interface Transport {
+  /** The URL scheme, e.g. `"tcp"`. */
+  readonly scheme: string;
+  /**
+   * Checks an address without touching the network, as nanomsg's `nn_bind`
+   * and `nn_connect` do before returning.
+   *
+   * @throws {SpError} EINVAL, ENODEV, ENAMETOOLONG …
+   */
+  checkAddress(address: string, mode: "bind" | "connect", options: TransportOptions): void;
+  /** Binds the address. */
+  listen(address: string, options: TransportOptions): Promise<TransportListener>;
+  /** Connects to the address once; the dialer retries. */
+  dial(address: string, options: TransportOptions, signal: AbortSignal): Promise<Connection>;
+}

@@ -1,0 +1,178 @@
+/**
+ * The inproc transport: `inproc://name` within one runtime. Messages pass
+ * by reference, with no wire format; the handshake only exchanges protocol
+ * ids. Each runtime gets its own name space.
+ *
+ * @module
+ */
+
+import { SpError } from "../core/errors.ts";
+import type { Connection, ConnectionSink, Transport, TransportListener } from "../core/transport.ts";
+import { Queue } from "../routing/queue.ts";
+
+/** One end of an in-process connection. */
+class InprocEnd implements Connection {
+  readonly description: string;
+  peer!: InprocEnd;
+  #sink: ConnectionSink | undefined;
+  #paused = false;
+  #closed = false;
+  /** Payloads sent to this end that it has not taken yet. */
+  #inbox = new Queue<Uint8Array>();
+  #inboxBytes = 0;
+  #self: number | undefined;
+  #peerKnown: ((id: number) => void) | undefined;
+
+  constructor(description: string) {
+    this.description = description;
+  }
+
+  get pendingBytes(): number {
+    return this.peer.#inboxBytes;
+  }
+
+  handshake(selfProtocol: number, signal: AbortSignal): Promise<number> {
+    this.#self = selfProtocol;
+    const peer = this.peer;
+    if (peer.#peerKnown !== undefined) {
+      peer.#peerKnown(selfProtocol);
+      peer.#peerKnown = undefined;
+    }
+    if (this.#closed) return Promise.reject(new SpError("EPROTO", `${this.description}: peer went away`));
+    if (peer.#self !== undefined) return Promise.resolve(peer.#self);
+    return new Promise((resolve, reject) => {
+      this.#peerKnown = resolve;
+      signal.addEventListener("abort", () => reject(new SpError("ETIMEDOUT", `${this.description}: handshake timed out`)), { once: true });
+    });
+  }
+
+  start(sink: ConnectionSink): void {
+    this.#sink = sink;
+    if (this.#closed) sink.closed();
+    else this.#drain();
+  }
+
+  send(payload: Uint8Array): void {
+    if (this.#closed) return;
+    this.peer.#deliver(payload);
+  }
+
+  pause(): void {
+    this.#paused = true;
+  }
+
+  resume(): void {
+    this.#paused = false;
+    this.#drain();
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#inbox = new Queue();
+    this.#inboxBytes = 0;
+    this.#sink?.closed();
+    this.peer.close();
+  }
+
+  #deliver(payload: Uint8Array): void {
+    if (this.#closed) return;
+    if (this.#sink !== undefined && !this.#paused && this.#inbox.length === 0) {
+      this.#sink.message(payload);
+      return;
+    }
+    this.#inbox.push(payload);
+    this.#inboxBytes += payload.length;
+  }
+
+  #drain(): void {
+    const sink = this.#sink;
+    if (sink === undefined || this.#inbox.length === 0) return;
+    while (!this.#paused && !this.#closed && this.#inbox.length > 0) {
+      const payload = this.#inbox.shift()!;
+      this.#inboxBytes -= payload.length;
+      sink.message(payload);
+    }
+    this.peer.#sink?.drained();
+  }
+}
+
+class InprocListener implements TransportListener {
+  readonly address: string;
+  readonly #names: Map<string, InprocListener>;
+  #backlog = new Queue<InprocEnd>();
+  #waiting: { resolve: (c: Connection) => void; reject: (e: Error) => void } | undefined;
+  #closed = false;
+
+  constructor(name: string, names: Map<string, InprocListener>) {
+    this.address = name;
+    this.#names = names;
+  }
+
+  offer(end: InprocEnd): void {
+    if (this.#waiting) {
+      const { resolve } = this.#waiting;
+      this.#waiting = undefined;
+      resolve(end);
+    } else {
+      this.#backlog.push(end);
+    }
+  }
+
+  accept(): Promise<Connection> {
+    if (this.#closed) return Promise.reject(new SpError("EBADF", "listener closed"));
+    const ready = this.#backlog.shift();
+    if (ready) return Promise.resolve(ready);
+    return new Promise((resolve, reject) => this.#waiting = { resolve, reject });
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#names.delete(this.address);
+    for (const end of this.#backlog.drain()) end.close();
+    this.#waiting?.reject(new SpError("EBADF", "listener closed"));
+    this.#waiting = undefined;
+  }
+}
+
+/**
+ * Creates an inproc transport with its own name space.
+ *
+ * @example Usage
+ * ```ts
+ * import { createInprocTransport } from "./inproc.ts";
+ * console.log(createInprocTransport().scheme); // "inproc"
+ * ```
+ *
+ * @returns the transport, to register on a runtime
+ */
+export function createInprocTransport(): Transport {
+  const names = new Map<string, InprocListener>();
+  let count = 0;
+  return {
+    scheme: "inproc",
+    checkAddress() {},
+    listen(name) {
+      if (names.has(name)) {
+        return Promise.reject(new SpError("EADDRINUSE", `inproc://${name} is already bound`));
+      }
+      const listener = new InprocListener(name, names);
+      names.set(name, listener);
+      return Promise.resolve(listener);
+    },
+    dial(name) {
+      const listener = names.get(name);
+      if (listener === undefined) {
+        return Promise.reject(new SpError("ECONNREFUSED", `nothing is bound at inproc://${name}`));
+      }
+      const n = ++count;
+      const client = new InprocEnd(`inproc ${name} #${n} (dialer)`);
+      const server = new InprocEnd(`inproc ${name} #${n} (listener)`);
+      client.peer = server;
+      server.peer = client;
+      listener.offer(server);
+      return Promise.resolve(client);
+    },
+  };
+}

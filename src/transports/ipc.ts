@@ -1,0 +1,120 @@
+/**
+ * The ipc transport: `ipc://path` over unix-domain stream sockets. Frames
+ * are a type byte (0x01, the only one defined), a u64 big-endian length and
+ * the payload (sp-ipc-mapping-01 §3). A stale socket file that nothing
+ * answers on is removed before binding; ours is removed on close.
+ *
+ * @module
+ */
+
+import { fromDenoError, SpError } from "../core/errors.ts";
+import type { Connection, Transport, TransportListener, TransportOptions } from "../core/transport.ts";
+import { StreamConnection } from "./_stream_connection.ts";
+
+/** ipc frames start with message type 0x01 ("in-band"). */
+const IPC_FRAMES = { typeByte: 0x01 } as const;
+/** `sizeof(sun_path)` on Linux: the path and its terminating NUL must fit. */
+const SUN_PATH_MAX = 108;
+const PERMISSIONS = "--allow-read and --allow-write";
+
+function checkPath(path: string): void {
+  if (path === "") throw new SpError("EINVAL", "ipc address needs a path");
+  if (path.includes("\0")) throw new SpError("EINVAL", "ipc path contains a NUL byte");
+  const bytes = new TextEncoder().encode(path).length;
+  if (bytes >= SUN_PATH_MAX) {
+    throw new SpError("ENAMETOOLONG", `ipc path is ${bytes} bytes; unix sockets allow at most ${SUN_PATH_MAX - 1}`);
+  }
+}
+
+/** Removes `path` if it is a socket nothing answers on. */
+async function removeStaleSocket(path: string): Promise<void> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.lstat(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return;
+    throw fromDenoError(err, `ipc://${path}`, PERMISSIONS);
+  }
+  if (!info.isSocket) return; // binding will fail with EADDRINUSE, and that is right
+  try {
+    const probe = await Deno.connect({ transport: "unix", path });
+    probe.close();
+    throw new SpError("EADDRINUSE", `ipc://${path} is in use by a live listener`);
+  } catch (err) {
+    if (err instanceof SpError) throw err;
+    if (err instanceof Deno.errors.ConnectionRefused) {
+      await Deno.remove(path).catch(() => {});
+      return;
+    }
+    throw fromDenoError(err, `ipc://${path}`, PERMISSIONS);
+  }
+}
+
+class IpcListener implements TransportListener {
+  readonly address: string;
+  readonly #listener: Deno.UnixListener;
+  readonly #options: TransportOptions;
+  #closed = false;
+  #count = 0;
+
+  constructor(listener: Deno.UnixListener, path: string, options: TransportOptions) {
+    this.#listener = listener;
+    this.#options = options;
+    this.address = path;
+  }
+
+  async accept(): Promise<Connection> {
+    const conn = await this.#listener.accept();
+    return new StreamConnection(conn, IPC_FRAMES, this.#options.recvMaxSize, `ipc ${this.address} #${++this.#count}`);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#listener.close();
+    } catch { /* already closed */ }
+    try {
+      Deno.removeSync(this.address);
+    } catch { /* gone already */ }
+  }
+}
+
+/**
+ * Creates the ipc transport.
+ *
+ * @example Usage
+ * ```ts
+ * import { createIpcTransport } from "./ipc.ts";
+ * console.log(createIpcTransport().scheme); // "ipc"
+ * ```
+ *
+ * @returns the transport, to register on a runtime
+ */
+export function createIpcTransport(): Transport {
+  return {
+    scheme: "ipc",
+    checkAddress(path) {
+      checkPath(path);
+    },
+    async listen(path, options) {
+      checkPath(path);
+      await removeStaleSocket(path);
+      try {
+        const listener = Deno.listen({ transport: "unix", path });
+        return new IpcListener(listener, path, options);
+      } catch (err) {
+        throw fromDenoError(err, `ipc://${path}`, PERMISSIONS);
+      }
+    },
+    async dial(path, options) {
+      checkPath(path);
+      try {
+        const conn = await Deno.connect({ transport: "unix", path });
+        return new StreamConnection(conn, IPC_FRAMES, options.recvMaxSize, `ipc ${path}`);
+      } catch (err) {
+        throw fromDenoError(err, `ipc://${path}`, PERMISSIONS);
+      }
+    },
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * Small test helpers of our own (JSR's @std packages cannot be installed
+ * on our build machines): free ports, temporary ipc paths, peer detection,
+ * bounded waits.
+ *
+ * @module
+ */
+
+/** A tcp port that was free a moment ago on 127.0.0.1. */
+export function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+let ipcCount = 0;
+
+/** A fresh unix-socket path under the temp dir, short enough for sun_path. */
+export function tempIpcPath(tag = "t"): string {
+  return `/tmp/sp-${Deno.pid}-${tag}-${++ipcCount}.ipc`;
+}
+
+/** Whether a program is on PATH. */
+export function hasCommand(name: string): boolean {
+  try {
+    const out = new Deno.Command("sh", { args: ["-c", `command -v ${name}`], stdout: "null", stderr: "null" })
+      .outputSync();
+    return out.success;
+  } catch {
+    return false;
+  }
+}
+
+/** UTF-8 text of a message. */
+export function text(bytes: Uint8Array): string {
+  return new TextDecoder().decode(bytes);
+}
+
+/** Rejects with a labelled error if `promise` takes longer than `ms`. */
+export async function within<T>(promise: Promise<T>, ms: number, label: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${label}: no result within ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Resolves after `ms` real milliseconds. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Polls `condition` every 5 ms until true, failing after `ms`. */
+export async function until(condition: () => boolean, ms: number, label: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`${label}: condition not met within ${ms} ms`);
+    await sleep(5);
+  }
+}
+
+/** Whether interop peers must be present (CI) rather than optional (local runs). */
+export const PEERS_REQUIRED: boolean = Deno.env.get("CI") === "true";

@@ -46,13 +46,16 @@ export function createDialerMachine() {
       reconnectDelay: ({ context }) => context.delay,
     },
     guards: {
-      isOurPipe: ({ context, event }) => event.type === "pipe.closed" && context.pipe?.getSnapshot().context.pipe === event.pipe,
+      isOurPipe: ({ context, event }) =>
+        event.type === "pipe.closed" && context.pipe?.getSnapshot().context.pipe === event.pipe,
     },
     actions: {
       openPipe: ({ context, event, self }) => {
         const conn = (event as unknown as { output: Connection }).output;
         context.pipe = context.openPipe(conn, self);
-        context.owner.send({ type: "endpoint.connected", endpoint: context.id, accepted: false } satisfies EndpointReport);
+        context.owner.send(
+          { type: "endpoint.connected", endpoint: context.id, accepted: false } satisfies EndpointReport,
+        );
       },
       reportConnectError: ({ context, event }) => {
         const error = (event as unknown as { error: unknown }).error;
@@ -69,7 +72,12 @@ export function createDialerMachine() {
         if (event.type !== "pipe.ready") return;
         context.delay = context.reconnectIvl; // a working connection resets the back-off
         context.owner.send(
-          { type: "endpoint.pipeReady", endpoint: context.id, pipe: event.pipe, pipeActor: context.pipe! } satisfies EndpointReport,
+          {
+            type: "endpoint.pipeReady",
+            endpoint: context.id,
+            pipe: event.pipe,
+            pipeActor: context.pipe!,
+          } satisfies EndpointReport,
         );
       },
       forwardClosed: ({ context, event }) => {
@@ -101,7 +109,11 @@ export function createDialerMachine() {
       connecting: {
         invoke: {
           src: "connect",
-          input: ({ context }) => ({ transport: context.transport, address: context.address, options: context.options }),
+          input: ({ context }) => ({
+            transport: context.transport,
+            address: context.address,
+            options: context.options,
+          }),
           onDone: { target: "connected", actions: "openPipe" },
           onError: { target: "waiting", actions: "reportConnectError" },
         },

@@ -87,18 +87,24 @@ export function createListenerMachine() {
         if (event.type !== "accepted") return;
         const actor = context.openPipe(event.connection, self);
         context.pipes.set(actor.getSnapshot().context.pipe, actor);
-        context.owner.send({ type: "endpoint.connected", endpoint: context.id, accepted: true } satisfies EndpointReport);
+        context.owner.send(
+          { type: "endpoint.connected", endpoint: context.id, accepted: true } satisfies EndpointReport,
+        );
       },
       reportAcceptError: ({ context, event }) => {
         if (event.type !== "accept.failed") return;
         const error = event.error instanceof SpError ? event.error : fromDenoError(event.error, context.url);
-        context.owner.send({ type: "endpoint.error", endpoint: context.id, kind: "accept", error } satisfies EndpointReport);
+        context.owner.send(
+          { type: "endpoint.error", endpoint: context.id, kind: "accept", error } satisfies EndpointReport,
+        );
       },
       forwardReady: ({ context, event }) => {
         if (event.type !== "pipe.ready") return;
         const pipeActor = context.pipes.get(event.pipe);
         if (pipeActor === undefined) return;
-        context.owner.send({ type: "endpoint.pipeReady", endpoint: context.id, pipe: event.pipe, pipeActor } satisfies EndpointReport);
+        context.owner.send(
+          { type: "endpoint.pipeReady", endpoint: context.id, pipe: event.pipe, pipeActor } satisfies EndpointReport,
+        );
       },
       forwardClosed: ({ context, event }) => {
         if (event.type !== "pipe.closed") return;
@@ -128,7 +134,11 @@ export function createListenerMachine() {
       binding: {
         invoke: {
           src: "bind",
-          input: ({ context }) => ({ transport: context.transport, address: context.address, options: context.options }),
+          input: ({ context }) => ({
+            transport: context.transport,
+            address: context.address,
+            options: context.options,
+          }),
           onDone: { target: "listening", actions: "keepListener" },
           onError: { target: "failed", actions: "noteBindError" },
         },

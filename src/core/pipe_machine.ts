@@ -62,8 +62,7 @@ export function createPipeMachine() {
       handshakeTimeout: ({ context }) => context.handshakeTimeout,
     },
     guards: {
-      peerMatches: ({ context, event }) =>
-        (event as unknown as { output: number }).output === context.peerProtocol,
+      peerMatches: ({ context, event }) => (event as unknown as { output: number }).output === context.peerProtocol,
     },
     actions: {
       reportReady: ({ context }) => context.owner.send({ type: "pipe.ready", pipe: context.pipe } satisfies PipeReport),
@@ -71,13 +70,18 @@ export function createPipeMachine() {
         context.wasActive = true;
       },
       noteTimeout: ({ context }) => {
-        context.reason = new SpError("ETIMEDOUT", `${context.pipe.connection.description}: no SP header from the peer in time`);
+        context.reason = new SpError(
+          "ETIMEDOUT",
+          `${context.pipe.connection.description}: no SP header from the peer in time`,
+        );
       },
       noteWrongPeer: ({ context, event }) => {
         const got = (event as unknown as { output: number }).output;
         context.reason = new SpError(
           "EPROTO",
-          `${context.pipe.connection.description}: peer speaks protocol 0x${got.toString(16)}, expected 0x${context.peerProtocol.toString(16)}`,
+          `${context.pipe.connection.description}: peer speaks protocol 0x${got.toString(16)}, expected 0x${
+            context.peerProtocol.toString(16)
+          }`,
         );
       },
       noteHandshakeError: ({ context, event }) => {
@@ -93,7 +97,12 @@ export function createPipeMachine() {
       },
       reportClosed: ({ context }) =>
         context.owner.send(
-          { type: "pipe.closed", pipe: context.pipe, reason: context.reason, wasActive: context.wasActive } satisfies PipeReport,
+          {
+            type: "pipe.closed",
+            pipe: context.pipe,
+            reason: context.reason,
+            wasActive: context.wasActive,
+          } satisfies PipeReport,
         ),
     },
   }).createMachine({

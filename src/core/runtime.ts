@@ -144,7 +144,13 @@ export class Runtime {
     if (this.#terminated) throw new SpError("ETERM", "the runtime has been terminated");
     const domain = init.domain ?? AF_SP;
     if (domain !== AF_SP && domain !== AF_SP_RAW) throw new SpError("EINVAL", `unknown domain ${domain}`);
-    const socket = new Socket(this, this.protocol(protocol), this.#nextSocketId++, init, () => this.#sockets.delete(socket));
+    const socket = new Socket(
+      this,
+      this.protocol(protocol),
+      this.#nextSocketId++,
+      init,
+      () => this.#sockets.delete(socket),
+    );
     this.#sockets.add(socket);
     return socket;
   }

@@ -385,7 +385,12 @@ export class Socket implements AsyncDisposable {
     if (this.#state !== "open") throw new SpError("EBADF", `socket ${this.id} is closed`);
   }
 
-  #wait<T>(queue: Queue<Waiter<T>>, payload: Uint8Array | undefined, timeout: number, signal?: AbortSignal): Promise<T> {
+  #wait<T>(
+    queue: Queue<Waiter<T>>,
+    payload: Uint8Array | undefined,
+    timeout: number,
+    signal?: AbortSignal,
+  ): Promise<T> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<T>((resolve, reject) => {
       const clock = this.#runtime.clock;
@@ -414,7 +419,12 @@ export class Socket implements AsyncDisposable {
           timer = undefined;
           remove();
           waiter.cleanup();
-          reject(new SpError("ETIMEDOUT", `no ${payload ? "peer took the message" : "message arrived"} within ${timeout} ms`));
+          reject(
+            new SpError(
+              "ETIMEDOUT",
+              `no ${payload ? "peer took the message" : "message arrived"} within ${timeout} ms`,
+            ),
+          );
         }, timeout);
       }
       signal?.addEventListener("abort", onAbort, { once: true });
@@ -499,7 +509,10 @@ export class Socket implements AsyncDisposable {
           pipe.detach();
           this.stats.rejected++;
           this.stats.dropped++;
-          actor.send({ type: "reject", reason: new SpError("EISCONN", `${this.protocolName} socket already has a peer`) });
+          actor.send({
+            type: "reject",
+            reason: new SpError("EISCONN", `${this.protocolName} socket already has a peer`),
+          });
           return;
         }
         this.#attached.add(pipe);
@@ -542,7 +555,10 @@ export class Socket implements AsyncDisposable {
         }
       },
       failSenders: () => {
-        const error = new SpError(this.#terminated ? "ETERM" : "EBADF", "socket closed before the message could be sent");
+        const error = new SpError(
+          this.#terminated ? "ETERM" : "EBADF",
+          "socket closed before the message could be sent",
+        );
         for (const waiter of this.#sendWaiters.drain()) {
           waiter.cleanup();
           waiter.reject(error);

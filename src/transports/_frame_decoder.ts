@@ -153,7 +153,9 @@ export class FrameDecoder {
         const limit = this.#maxSize >= 0 ? this.#maxSize : HARD_MAX;
         throw new SpError(
           "EMSGSIZE",
-          `peer announced a ${hi >= 2 ** 21 ? `${hi}·2^32+${lo}` : size}-byte message; the limit is ${limit} (RCVMAXSIZE)`,
+          `peer announced a ${
+            hi >= 2 ** 21 ? `${hi}·2^32+${lo}` : size
+          }-byte message; the limit is ${limit} (RCVMAXSIZE)`,
         );
       }
       p += 8;

@@ -8,7 +8,7 @@
 
 import { SpError } from "../core/errors.ts";
 import type { Connection, ConnectionSink } from "../core/transport.ts";
-import { type FrameFormat, FrameDecoder } from "./_frame_decoder.ts";
+import { FrameDecoder, type FrameFormat } from "./_frame_decoder.ts";
 import { decodeSpHeader, encodeSpHeader } from "./_sp_header.ts";
 
 /** Payloads at least this large are written from the caller's buffer, not copied. */
@@ -195,7 +195,11 @@ export class StreamConnection implements Connection {
       }
     } catch (err) {
       if (this.#closed) return;
-      this.#fail(err instanceof SpError ? err : new SpError("EPROTO", `${this.description}: ${(err as Error).message}`, { cause: err }));
+      this.#fail(
+        err instanceof SpError
+          ? err
+          : new SpError("EPROTO", `${this.description}: ${(err as Error).message}`, { cause: err }),
+      );
     }
   }
 

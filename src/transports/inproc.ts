@@ -42,7 +42,11 @@ class InprocEnd implements Connection {
     if (peer.#self !== undefined) return Promise.resolve(peer.#self);
     return new Promise((resolve, reject) => {
       this.#peerKnown = resolve;
-      signal.addEventListener("abort", () => reject(new SpError("ETIMEDOUT", `${this.description}: handshake timed out`)), { once: true });
+      signal.addEventListener(
+        "abort",
+        () => reject(new SpError("ETIMEDOUT", `${this.description}: handshake timed out`)),
+        { once: true },
+      );
     });
   }
 

@@ -164,8 +164,12 @@ export function createTcpTransport(): Transport {
           return new StreamConnection(stream, TCP_FRAMES, options.recvMaxSize, `tcp ${remote}`);
         } catch (err) {
           const code = (err as { code?: string }).code;
-          if (code === "ECONNREFUSED") throw new SpError("ECONNREFUSED", `nothing listens at tcp://${address}`, { cause: err });
-          if (code === "EADDRNOTAVAIL") throw new SpError("EADDRNOTAVAIL", `${local} is not a local address`, { cause: err });
+          if (code === "ECONNREFUSED") {
+            throw new SpError("ECONNREFUSED", `nothing listens at tcp://${address}`, { cause: err });
+          }
+          if (code === "EADDRNOTAVAIL") {
+            throw new SpError("EADDRNOTAVAIL", `${local} is not a local address`, { cause: err });
+          }
           throw fromDenoError(err, `tcp://${address}`);
         }
       }

@@ -480,21 +480,21 @@ export class Socket implements AsyncDisposable {
   }
 
   #openPipe(connection: Connection, owner: AnyActorRef, priorities: { send: number; recv: number }): PipeActor {
-    let actor: PipeActor | undefined;
+    const machine: { actor?: PipeActor } = {};
     const pipe = new Pipe(this.#runtime.nextPipeId(), connection, priorities, this.#options, this.stats, {
-      closed: (_pipe, reason) => actor?.send({ type: "conn.closed", reason }),
+      closed: (_pipe, reason) => machine.actor?.send({ type: "conn.closed", reason }),
       drained: () => {
         if (this.#state === "closing") this.#actor.send({ type: "flush.progress" });
       },
     });
-    actor = this.#runtime.start(this.#runtime.machines.pipe, {
+    machine.actor = this.#runtime.start(this.#runtime.machines.pipe, {
       pipe,
       owner,
       selfProtocol: this.protocolId,
       peerProtocol: this.#spec.peerId,
       handshakeTimeout: this.#runtime.handshakeTimeout,
     }, this.#inspect) as unknown as PipeActor;
-    return actor;
+    return machine.actor;
   }
 
   #core(): SocketCore {

@@ -1,0 +1,113 @@
+/**
+ * Unit tests of the stream frame decoder: header then length-prefixed
+ * frames, any split of the input, limits checked before allocating.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { isSpError } from "../../src/core/errors.ts";
+import { FrameDecoder, type FrameFormat } from "../../src/transports/_frame_decoder.ts";
+import { encodeSpHeader } from "../../src/transports/_sp_header.ts";
+
+function frame(payload: Uint8Array, typeByte?: number): Uint8Array {
+  const prefix = typeByte === undefined ? 8 : 9;
+  const out = new Uint8Array(prefix + payload.length);
+  const view = new DataView(out.buffer);
+  if (typeByte !== undefined) out[0] = typeByte;
+  view.setBigUint64(prefix - 8, BigInt(payload.length));
+  out.set(payload, prefix);
+  return out;
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** Feeds `input` to a decoder in pieces of the given sizes (cycled). */
+function decode(input: Uint8Array, pieces: number[], format: FrameFormat = {}, maxSize = -1) {
+  const frames: Uint8Array[] = [];
+  const headers: Uint8Array[] = [];
+  const dec = new FrameDecoder(format, maxSize, {
+    header: (h) => headers.push(h),
+    frame: (p) => frames.push(p.slice()),
+  });
+  let at = 0;
+  let i = 0;
+  while (at < input.length) {
+    const target = dec.readTarget();
+    const n = Math.min(target.length, pieces[i++ % pieces.length]!, input.length - at);
+    target.set(input.subarray(at, at + n));
+    dec.advance(n);
+    at += n;
+  }
+  return { frames, headers, midFrame: dec.midFrame };
+}
+
+const payloads = [
+  new Uint8Array(0),
+  new TextEncoder().encode("hello"),
+  new Uint8Array(70_000).map((_, i) => i & 0xff),
+  new Uint8Array(3),
+  new Uint8Array(200_000).map((_, i) => (i * 7) & 0xff),
+];
+
+for (const format of [{}, { typeByte: 1 }] as FrameFormat[]) {
+  const kind = format.typeByte === undefined ? "tcp" : "ipc";
+  const stream = concat([encodeSpHeader(0x10), ...payloads.map((p) => frame(p, format.typeByte))]);
+  for (const pieces of [[stream.length], [1], [3, 5, 7], [8], [9], [65_536], [100_000, 1]]) {
+    Deno.test(`FrameDecoder decodes ${kind} frames fed in pieces of ${pieces.join("/")}`, () => {
+      const { frames, headers, midFrame } = decode(stream, pieces, format);
+      assert.equal(headers.length, 1);
+      assert.deepEqual(headers[0], encodeSpHeader(0x10));
+      assert.equal(frames.length, payloads.length);
+      frames.forEach((f, i) => assert.deepEqual(f, payloads[i]));
+      assert.equal(midFrame, false);
+    });
+  }
+}
+
+Deno.test("FrameDecoder reports a frame left unfinished", () => {
+  const stream = concat([encodeSpHeader(0x10), frame(new Uint8Array(10)).subarray(0, 12)]);
+  assert.equal(decode(stream, [stream.length]).midFrame, true);
+});
+
+Deno.test("FrameDecoder accepts exactly RCVMAXSIZE and refuses one byte more before allocating", () => {
+  const ok = concat([encodeSpHeader(0x10), frame(new Uint8Array(1000))]);
+  assert.equal(decode(ok, [4096], {}, 1000).frames.length, 1);
+  const tooBig = concat([encodeSpHeader(0x10), frame(new Uint8Array(1001)).subarray(0, 8)]);
+  assert.throws(() => decode(tooBig, [4096], {}, 1000), (e) => isSpError(e, "EMSGSIZE"));
+});
+
+for (const claimed of [2n ** 63n, 2n ** 64n - 1n, 2n ** 53n + 1n, 2n ** 32n]) {
+  Deno.test(`FrameDecoder refuses a claimed length of ${claimed} even when unlimited`, () => {
+    const head = new Uint8Array(8);
+    new DataView(head.buffer).setBigUint64(0, claimed);
+    const stream = concat([encodeSpHeader(0x10), head]);
+    assert.throws(() => decode(stream, [4096], {}, -1), (e) => isSpError(e, "EMSGSIZE"));
+  });
+}
+
+for (const typeByte of [0x00, 0x02, 0xff]) {
+  Deno.test(`FrameDecoder refuses ipc message type ${typeByte}`, () => {
+    const stream = concat([encodeSpHeader(0x10), frame(new Uint8Array(4), typeByte)]);
+    assert.throws(() => decode(stream, [4096], { typeByte: 1 }), (e) => isSpError(e, "EPROTO"));
+  });
+}
+
+Deno.test("FrameDecoder hands out complete frames as views of the read chunk", () => {
+  const seen: Uint8Array[] = [];
+  const dec = new FrameDecoder({}, -1, { header() {}, frame: (p) => seen.push(p) });
+  const stream = concat([encodeSpHeader(0x10), frame(new Uint8Array([1, 2])), frame(new Uint8Array([3]))]);
+  const target = dec.readTarget();
+  target.set(stream);
+  dec.advance(stream.length);
+  assert.equal(seen.length, 2);
+  assert.equal(seen[0]!.buffer, seen[1]!.buffer);
+});

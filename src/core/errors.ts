@@ -24,7 +24,8 @@ export type ErrorCode =
   | "EMSGSIZE"
   | "EACCES"
   | "ECANCELED"
-  | "EISCONN";
+  | "EISCONN"
+  | "ECONNRESET";
 
 /**
  * Numeric values as Linux and nanomsg report them (`ETERM` and `EFSM` are
@@ -50,6 +51,7 @@ export const ERRNO: Readonly<Record<ErrorCode, number>> = Object.freeze({
   EACCES: 13,
   ECANCELED: 125,
   EISCONN: 106,
+  ECONNRESET: 104,
 });
 
 /**

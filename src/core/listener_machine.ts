@@ -50,6 +50,7 @@ export function createListenerMachine() {
       bind: fromPromise<TransportListener, Pick<EndpointInput, "transport" | "address" | "options">>(({ input }) =>
         input.transport.listen(input.address, input.options)
       ),
+      unbind: fromPromise<void, TransportListener | undefined>(({ input }) => input?.close() ?? Promise.resolve()),
       acceptLoop: fromCallback<AcceptEvent, TransportListener>(({ input, sendBack }) => {
         let stopped = false;
         (async () => {
@@ -119,7 +120,6 @@ export function createListenerMachine() {
           } satisfies EndpointReport,
         );
       },
-      stopListening: ({ context }) => context.listener?.close(),
       closePipes: ({ context }) => {
         for (const actor of context.pipes.values()) actor.send({ type: "close" });
       },
@@ -156,8 +156,21 @@ export function createListenerMachine() {
         on: { close: "closing" },
       },
       closing: {
-        entry: ["stopListening", "closePipes"],
-        always: { guard: "noPipes", target: "closed" },
+        entry: "closePipes",
+        initial: "unbinding",
+        states: {
+          unbinding: {
+            invoke: {
+              src: "unbind",
+              input: ({ context }) => context.listener,
+              onDone: "drainingPipes",
+              onError: "drainingPipes",
+            },
+          },
+          drainingPipes: {
+            always: { guard: "noPipes", target: "#listener.closed" },
+          },
+        },
       },
       closed: {
         type: "final",

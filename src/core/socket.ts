@@ -528,8 +528,9 @@ export class Socket implements AsyncDisposable {
           pipe.detach();
           this.stats.currentConnections--;
         }
-        if (reason !== undefined && reason.code !== "EISCONN" && reason.code !== "EBADF") {
-          this.stats.protocolErrors += reason.code === "ECONNREFUSED" ? 0 : 1;
+        const code = reason?.code;
+        if (code === "EPROTO" || code === "EMSGSIZE" || code === "ETIMEDOUT") {
+          this.stats.protocolErrors++;
           this.stats.dropped++;
         } else if (wasActive && this.#state === "open") {
           this.stats.broken++;

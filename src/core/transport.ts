@@ -59,8 +59,8 @@ export interface TransportListener {
   readonly address: string;
   /** Waits for the next connection; rejects once the listener is closed. */
   accept(): Promise<Connection>;
-  /** Stops listening and frees the address. */
-  close(): void;
+  /** Stops listening; resolves once the address is free to bind again. */
+  close(): Promise<void>;
 }
 
 /**

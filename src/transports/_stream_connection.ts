@@ -255,7 +255,9 @@ export class StreamConnection implements Connection {
         this.#sink?.drained();
       }
     } catch (err) {
-      this.#fail(new SpError("EPROTO", `${this.description}: write failed: ${(err as Error).message}`, { cause: err }));
+      this.#fail(
+        new SpError("ECONNRESET", `${this.description}: write failed: ${(err as Error).message}`, { cause: err }),
+      );
     } finally {
       this.#writing = false;
     }

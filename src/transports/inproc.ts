@@ -130,13 +130,14 @@ class InprocListener implements TransportListener {
     return new Promise((resolve, reject) => this.#waiting = { resolve, reject });
   }
 
-  close(): void {
-    if (this.#closed) return;
+  close(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
     this.#closed = true;
     this.#names.delete(this.address);
     for (const end of this.#backlog.drain()) end.close();
     this.#waiting?.reject(new SpError("EBADF", "listener closed"));
     this.#waiting = undefined;
+    return Promise.resolve();
   }
 }
 

@@ -56,6 +56,7 @@ class IpcListener implements TransportListener {
   readonly #options: TransportOptions;
   #closed = false;
   #count = 0;
+  #pendingAccept: Promise<unknown> | undefined;
 
   constructor(listener: Deno.UnixListener, path: string, options: TransportOptions) {
     this.#listener = listener;
@@ -64,11 +65,13 @@ class IpcListener implements TransportListener {
   }
 
   async accept(): Promise<Connection> {
-    const conn = await this.#listener.accept();
+    const accepting = this.#listener.accept();
+    this.#pendingAccept = accepting;
+    const conn = await accepting;
     return new StreamConnection(conn, IPC_FRAMES, this.#options.recvMaxSize, `ipc ${this.address} #${++this.#count}`);
   }
 
-  close(): void {
+  async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     try {
@@ -77,6 +80,7 @@ class IpcListener implements TransportListener {
     try {
       Deno.removeSync(this.address);
     } catch { /* gone already */ }
+    await this.#pendingAccept?.catch(() => {});
   }
 }
 

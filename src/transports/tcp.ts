@@ -109,6 +109,7 @@ class TcpListener implements TransportListener {
   readonly address: string;
   readonly #listener: Deno.TcpListener;
   readonly #options: TransportOptions;
+  #pendingAccept: Promise<unknown> | undefined;
 
   constructor(listener: Deno.TcpListener, options: TransportOptions) {
     this.#listener = listener;
@@ -117,15 +118,19 @@ class TcpListener implements TransportListener {
   }
 
   async accept(): Promise<Connection> {
-    const conn = await this.#listener.accept();
+    const accepting = this.#listener.accept();
+    this.#pendingAccept = accepting;
+    const conn = await accepting;
     if (this.#options.tcpNoDelay) conn.setNoDelay(true);
     return new StreamConnection(conn, TCP_FRAMES, this.#options.recvMaxSize, `tcp ${describe(conn.remoteAddr)}`);
   }
 
-  close(): void {
+  async close(): Promise<void> {
     try {
       this.#listener.close();
     } catch { /* already closed */ }
+    // The port is released only once the pending accept has been cancelled.
+    await this.#pendingAccept?.catch(() => {});
   }
 }
 

@@ -1,0 +1,245 @@
+/**
+ * The transport conformance suite: the same cases run against every
+ * transport (after mangos' shared transport tests). A transport's test file
+ * calls {@linkcode runTransportConformance} with a URL factory.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { isSpError, openSocket, type Socket } from "../../mod.ts";
+import { text, until, within } from "../_helpers.ts";
+
+/** A raw byte-level client, for transports that have a wire. */
+export interface RawClient {
+  write(bytes: Uint8Array): Promise<void>;
+  close(): void;
+}
+
+/** How the suite reaches one transport. */
+export interface ConformanceTarget {
+  /** e.g. "tcp" */
+  name: string;
+  /** A fresh URL nobody uses. */
+  url(): string;
+  /** Opens a raw connection to a bound URL; absent for wire-less transports. */
+  raw?(url: string): Promise<RawClient>;
+  /** The frame bytes for a payload on this transport's wire. */
+  frame?(payload: Uint8Array): Uint8Array;
+}
+
+async function closeAll(...sockets: Socket[]): Promise<void> {
+  for (const s of sockets) await s[Symbol.asyncDispose]();
+}
+
+function pattern(size: number, seed: number): Uint8Array {
+  const out = new Uint8Array(size);
+  for (let i = 0; i < size; i++) out[i] = (i * 31 + seed) & 0xff;
+  return out;
+}
+
+/** Registers every conformance case for a transport. */
+export function runTransportConformance(t: ConformanceTarget): void {
+  const test = (name: string, fn: () => Promise<void>) => Deno.test(`${t.name} conformance: ${name}`, fn);
+
+  test("bind, connect, exchange in both directions", async () => {
+    const url = t.url();
+    const a = openSocket("pair", { options: { rcvtimeo: 5000 } });
+    const b = openSocket("pair", { options: { rcvtimeo: 5000 } });
+    try {
+      await a.bind(url);
+      b.connect(url);
+      await b.send("ping");
+      assert.equal(text(await a.recv()), "ping");
+      await a.send("pong");
+      assert.equal(text(await b.recv()), "pong");
+    } finally {
+      await closeAll(a, b);
+    }
+  });
+
+  test("connect before listen: the dialer keeps trying until a listener appears", async () => {
+    const url = t.url();
+    const a = openSocket("pair", { options: { rcvtimeo: 5000, reconnectIvl: 20 } });
+    const b = openSocket("pair", { options: { rcvtimeo: 5000 } });
+    try {
+      a.connect(url);
+      await until(() => a.stats.connectErrors >= 2, 3000, "failed attempts");
+      await b.bind(url);
+      await a.send("late");
+      assert.equal(text(await b.recv()), "late");
+    } finally {
+      await closeAll(a, b);
+    }
+  });
+
+  test("reconnect after the listener restarts", async () => {
+    const url = t.url();
+    const dialer = openSocket("pair", { options: { rcvtimeo: 5000, reconnectIvl: 20 } });
+    let listener = openSocket("pair", { options: { rcvtimeo: 5000 } });
+    try {
+      await listener.bind(url);
+      dialer.connect(url);
+      await dialer.send("one");
+      assert.equal(text(await listener.recv()), "one");
+      await listener.close();
+      await until(() => dialer.stats.currentConnections === 0, 3000, "dialer notices the loss");
+      listener = openSocket("pair", { options: { rcvtimeo: 5000 } });
+      await listener.bind(url);
+      await dialer.send("two");
+      assert.equal(text(await listener.recv()), "two");
+      assert.ok(dialer.stats.established >= 2);
+    } finally {
+      await closeAll(dialer, listener);
+    }
+  });
+
+  test("binding an address twice fails with EADDRINUSE, and close frees it", async () => {
+    const url = t.url();
+    const a = openSocket("pair");
+    const b = openSocket("pair");
+    try {
+      await a.bind(url);
+      await assert.rejects(b.bind(url), (e) => isSpError(e, "EADDRINUSE"));
+      await a.close();
+      await b.bind(url);
+    } finally {
+      await closeAll(a, b);
+    }
+  });
+
+  test("zero-length messages arrive as empty messages", async () => {
+    const url = t.url();
+    const a = openSocket("pull", { options: { rcvtimeo: 5000 } });
+    const b = openSocket("push");
+    try {
+      await a.bind(url);
+      b.connect(url);
+      await b.send(new Uint8Array(0));
+      await b.send("after");
+      assert.equal((await a.recv()).length, 0);
+      assert.equal(text(await a.recv()), "after");
+    } finally {
+      await closeAll(a, b);
+    }
+  });
+
+  test("large messages arrive intact (1 MiB by default, 8 MiB when unlimited)", async () => {
+    const url = t.url();
+    const a = openSocket("pull", { options: { rcvtimeo: 10000 } });
+    const b = openSocket("push");
+    try {
+      await a.bind(url);
+      b.connect(url);
+      const mib = pattern(1024 * 1024, 1);
+      await b.send(mib);
+      assert.deepEqual(await a.recv(), mib);
+      a.setOption("rcvmaxsize", -1);
+      await a.shutdown(a.endpoints[0]!);
+      // A message sent before the pusher notices the loss would go down the dead connection.
+      await until(() => b.stats.currentConnections === 0, 3000, "pusher notices the old listener is gone");
+      await a.bind(url);
+      const big = pattern(8 * 1024 * 1024, 2);
+      await b.send(big);
+      assert.deepEqual(await a.recv(), big);
+    } finally {
+      await closeAll(a, b);
+    }
+  });
+
+  test("10 000 messages keep their order through back-pressure", async () => {
+    const url = t.url();
+    const a = openSocket("pull", { options: { rcvtimeo: 10000, rcvbuf: 4096 } });
+    const b = openSocket("push", { options: { sndbuf: 4096 } });
+    try {
+      await a.bind(url);
+      b.connect(url);
+      const sending = (async () => {
+        for (let i = 0; i < 10_000; i++) await b.send(`message ${i}`);
+      })();
+      for (let i = 0; i < 10_000; i++) assert.equal(text(await a.recv()), `message ${i}`);
+      await sending;
+    } finally {
+      await closeAll(a, b);
+    }
+  });
+
+  test("many pipes: 40 pushers into one puller, nothing lost", async () => {
+    const url = t.url();
+    const pull = openSocket("pull", { options: { rcvtimeo: 10000 } });
+    const pushers = Array.from({ length: 40 }, () => openSocket("push"));
+    try {
+      await pull.bind(url);
+      for (const p of pushers) p.connect(url);
+      await Promise.all(pushers.map(async (p, i) => {
+        for (let j = 0; j < 5; j++) await p.send(`${i}:${j}`);
+      }));
+      const got = new Set<string>();
+      for (let k = 0; k < 200; k++) got.add(text(await pull.recv()));
+      assert.equal(got.size, 200);
+      assert.equal(pull.stats.currentConnections, 40);
+    } finally {
+      await closeAll(pull, ...pushers);
+    }
+  });
+
+  test("PAIR refuses a second peer and keeps the first", async () => {
+    const url = t.url();
+    const a = openSocket("pair", { options: { rcvtimeo: 5000 } });
+    const first = openSocket("pair", { options: { rcvtimeo: 5000 } });
+    const second = openSocket("pair", { options: { reconnectIvl: 50 } });
+    try {
+      await a.bind(url);
+      first.connect(url);
+      await first.send("first");
+      assert.equal(text(await a.recv()), "first");
+      second.connect(url);
+      await until(() => a.stats.rejected >= 1, 3000, "second peer refused");
+      await assert.rejects(second.send("x", { dontwait: true }), (e) => isSpError(e, "EAGAIN"));
+      await a.send("still first");
+      assert.equal(text(await first.recv()), "still first");
+    } finally {
+      await closeAll(a, first, second);
+    }
+  });
+
+  test("linger flushes a message sent just before close", async () => {
+    const url = t.url();
+    const a = openSocket("pull", { options: { rcvtimeo: 5000 } });
+    const b = openSocket("push");
+    try {
+      await a.bind(url);
+      b.connect(url);
+      await b.send(pattern(512 * 1024, 3));
+      await b.close();
+      assert.equal((await a.recv()).length, 512 * 1024);
+    } finally {
+      await closeAll(a, b);
+    }
+  });
+
+  const raw = t.raw;
+  const frame = t.frame;
+  Deno.test({
+    name: `${t.name} conformance: a peer closing mid-frame is dropped; earlier messages arrive`,
+    ignore: raw === undefined || frame === undefined,
+    async fn() {
+      const url = t.url();
+      const pull = openSocket("pull", { options: { rcvtimeo: 5000 } });
+      try {
+        await pull.bind(url);
+        const client = await raw!(url);
+        const whole = frame!(new TextEncoder().encode("complete"));
+        const partial = frame!(new Uint8Array(100)).subarray(0, 50);
+        const header = new Uint8Array([0, 0x53, 0x50, 0, 0, 0x50, 0, 0]);
+        await client.write(new Uint8Array([...header, ...whole, ...partial]));
+        assert.equal(text(await within(pull.recv(), 5000, "complete message")), "complete");
+        client.close();
+        await until(() => pull.stats.dropped + pull.stats.broken >= 1, 3000, "mid-frame close noticed");
+        await assert.rejects(pull.recv({ dontwait: true }), (e) => isSpError(e, "EAGAIN"));
+      } finally {
+        await pull.close();
+      }
+    },
+  });
+}

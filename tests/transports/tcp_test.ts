@@ -1,0 +1,94 @@
+/**
+ * tcp transport: the conformance suite, plus nanomsg's address rules.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { isSpError, NN_IPV4ONLY, NN_SOL_SOCKET, openSocket } from "../../mod.ts";
+import { parseTcpAddress } from "../../src/transports/tcp.ts";
+import { freePort, text } from "../_helpers.ts";
+import { runTransportConformance } from "./_conformance.ts";
+
+function tcpFrame(payload: Uint8Array): Uint8Array {
+  const out = new Uint8Array(8 + payload.length);
+  new DataView(out.buffer).setBigUint64(0, BigInt(payload.length));
+  out.set(payload, 8);
+  return out;
+}
+
+runTransportConformance({
+  name: "tcp",
+  url: () => `tcp://127.0.0.1:${freePort()}`,
+  frame: tcpFrame,
+  async raw(url) {
+    const port = Number(url.slice(url.lastIndexOf(":") + 1));
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    return {
+      async write(bytes) {
+        let off = 0;
+        while (off < bytes.length) off += await conn.write(bytes.subarray(off));
+      },
+      close: () => conn.close(),
+    };
+  },
+});
+
+const errors: [string, "bind" | "connect", string][] = [
+  ["127.0.0.1", "bind", "EINVAL"],
+  ["127.0.0.1:0", "bind", "EINVAL"],
+  ["127.0.0.1:99999", "bind", "EINVAL"],
+  ["localhost:5555", "bind", "ENODEV"],
+  ["eth99:5555", "bind", "ENODEV"],
+  ["[::1]:5555", "bind", "ENODEV"],
+  ["*:5555", "connect", "EINVAL"],
+  ["127.0.0.1:0", "connect", "EINVAL"],
+  ["[::1]:5555", "connect", "EINVAL"],
+  ["lo;127.0.0.1:5555", "connect", "ENODEV"],
+  ["bad host!:5555", "connect", "EINVAL"],
+];
+
+for (const [address, mode, code] of errors) {
+  Deno.test(`tcp ${mode} refuses ${address} with ${code}`, () => {
+    assert.throws(() => parseTcpAddress(address, mode, true), (e) => isSpError(e, code as never));
+  });
+}
+
+Deno.test("tcp address rules accept nanomsg's forms", () => {
+  assert.deepEqual(parseTcpAddress("*:5555", "bind", true), { host: "0.0.0.0", port: 5555 });
+  assert.deepEqual(parseTcpAddress("[::1]:5555", "bind", false), { host: "::1", port: 5555 });
+  assert.deepEqual(parseTcpAddress("example.org:80", "connect", true), { host: "example.org", port: 80 });
+  assert.deepEqual(parseTcpAddress("127.0.0.1;127.0.0.2:80", "connect", true), {
+    host: "127.0.0.2",
+    port: 80,
+    local: "127.0.0.1",
+  });
+});
+
+Deno.test("tcp binds *:port and connects over IPv6 when IPV4ONLY is 0", async () => {
+  const port = freePort();
+  await using a = openSocket("pair", { options: { rcvtimeo: 5000 } });
+  await using b = openSocket("pair", { options: { rcvtimeo: 5000 } });
+  a.setsockopt(NN_SOL_SOCKET, NN_IPV4ONLY, 0);
+  b.setsockopt(NN_SOL_SOCKET, NN_IPV4ONLY, 0);
+  await a.bind(`tcp://[::1]:${port}`);
+  b.connect(`tcp://[::1]:${port}`);
+  await b.send("v6");
+  assert.equal(text(await a.recv()), "v6");
+  const port2 = freePort();
+  await using c = openSocket("pair", { options: { rcvtimeo: 5000 } });
+  await c.bind(`tcp://*:${port2}`);
+  b.connect(`tcp://127.0.0.1:${port2}`);
+});
+
+Deno.test("tcp connects from a chosen local interface (iface;host:port)", async () => {
+  const port = freePort();
+  await using a = openSocket("pair", { options: { rcvtimeo: 5000 } });
+  await using b = openSocket("pair", { options: { rcvtimeo: 5000 } });
+  await a.bind(`tcp://127.0.0.1:${port}`);
+  b.connect(`tcp://127.0.0.1;127.0.0.1:${port}`);
+  await b.send("from lo");
+  assert.equal(text(await a.recv()), "from lo");
+  await a.send("back");
+  assert.equal(text(await b.recv()), "back");
+});

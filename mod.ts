@@ -54,7 +54,15 @@ export {
   type SocketOptions,
 } from "./src/core/options.ts";
 export type { PipeHandle, Protocol, ProtocolHost, ProtocolSpec } from "./src/core/protocol.ts";
-export { type Inspector, type Machines, Runtime, type RuntimeOptions } from "./src/core/runtime.ts";
+export {
+  type Inspector,
+  type MachineActor,
+  type MachineDefinition,
+  type MachineInspectionEvent,
+  type Machines,
+  Runtime,
+  type RuntimeOptions,
+} from "./src/core/runtime.ts";
 export { NN_DONTWAIT, Socket, type SocketInit, type SocketStats, type WaitOptions } from "./src/core/socket.ts";
 export type {
   Connection,

@@ -68,3 +68,20 @@ export async function until(condition: () => boolean, ms: number, label: string)
 
 /** Whether interop peers must be present (CI) rather than optional (local runs). */
 export const PEERS_REQUIRED: boolean = Deno.env.get("CI") === "true";
+
+/**
+ * Throws unless `actual` holds exactly the bytes of `expected`, naming the
+ * first differing offset (a 64 KiB dump would tell nobody anything).
+ */
+export function assertBytesEqual(actual: Uint8Array, expected: Uint8Array, label: string): void {
+  const common = Math.min(actual.length, expected.length);
+  let offset = 0;
+  while (offset < common && actual[offset] === expected[offset]) offset++;
+  if (offset === common && actual.length === expected.length) return;
+  const around = (bytes: Uint8Array) =>
+    Array.from(bytes.subarray(offset, offset + 8), (b) => b.toString(16).padStart(2, "0")).join(" ");
+  throw new Error(
+    `${label}: got ${actual.length} bytes, expected ${expected.length}; first difference at offset ${offset} ` +
+      `(got [${around(actual)}], expected [${around(expected)}])`,
+  );
+}

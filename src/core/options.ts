@@ -14,7 +14,7 @@ export const AF_SP_RAW = 2;
 /** Option level of the generic socket options. */
 export const NN_SOL_SOCKET = 0;
 /** Option level of the tcp transport. */
-export const NN_TCP = -3;
+export const NN_TCP: number = -3;
 /** `NN_TCP_NODELAY` at level {@linkcode NN_TCP}. */
 export const NN_TCP_NODELAY = 1;
 

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type Actor, type AnyStateMachine, createActor, type InspectionEvent, type Observer } from "xstate";
+import { type Actor, type AnyStateMachine, createActor } from "xstate";
 import { type Clock, systemClock } from "./clock.ts";
 import { createDialerMachine } from "./dialer_machine.ts";
 import { SpError } from "./errors.ts";
@@ -18,8 +18,39 @@ import { Socket, type SocketInit } from "./socket.ts";
 import { createSocketMachine } from "./socket_machine.ts";
 import type { Transport } from "./transport.ts";
 
-/** An XState inspection observer, as Stately's inspector provides. */
-export type Inspector = Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+/** One XState inspection event (XState's `InspectionEvent`: `@xstate.actor`, `@xstate.event`, `@xstate.snapshot` …). */
+export interface MachineInspectionEvent {
+  /** The kind of event, e.g. `"@xstate.snapshot"`. */
+  readonly type: string;
+  /** The session id of the root actor. */
+  readonly rootId: string;
+  /** The actor concerned (an XState `ActorRef`). */
+  readonly actorRef: unknown;
+}
+
+/**
+ * An XState inspection observer: a function, or an observer object such as
+ * the `inspect` of Stately's browser or WebSocket inspector.
+ */
+export type Inspector =
+  | ((event: MachineInspectionEvent) => void)
+  | { next?(event: MachineInspectionEvent): void };
+
+/** An XState machine definition (a `StateMachine`), as `createActor` takes it. */
+export interface MachineDefinition {
+  /** The machine's id, e.g. `"pipe"`. */
+  readonly id: string;
+  /** The machine's configuration: states, transitions, named actions. */
+  readonly config: unknown;
+}
+
+/** A running machine (an XState actor), as far as an observer needs it. */
+export interface MachineActor {
+  /** The actor's id. */
+  readonly id: string;
+  /** The current snapshot: `value` is the state, `status` "active" or "done". */
+  getSnapshot(): { readonly value: unknown; readonly status: string };
+}
 
 /** Settings of a runtime. */
 export interface RuntimeOptions {
@@ -35,13 +66,13 @@ export interface RuntimeOptions {
  */
 export interface Machines {
   /** Socket lifecycle: open → closing (lingering, stopping) → closed. */
-  readonly socket: AnyStateMachine;
+  readonly socket: MachineDefinition;
   /** Connecting endpoint: connecting → connected → waiting (back-off). */
-  readonly dialer: AnyStateMachine;
+  readonly dialer: MachineDefinition;
   /** Bound endpoint: binding → listening ⇄ coolingDown → closing → closed. */
-  readonly listener: AnyStateMachine;
+  readonly listener: MachineDefinition;
   /** One connection: handshaking → attaching → active → closing → closed. */
-  readonly pipe: AnyStateMachine;
+  readonly pipe: MachineDefinition;
 }
 
 /**
@@ -71,7 +102,11 @@ export class Runtime {
   #nextPipeId = 1;
   #terminated = false;
 
-  /** @param options clock and handshake timeout */
+  /**
+   * Creates an empty runtime; register protocols and transports on it.
+   *
+   * @param options clock and handshake timeout
+   */
   constructor(options: RuntimeOptions = {}) {
     this.clock = options.clock ?? systemClock;
     this.handshakeTimeout = options.handshakeTimeout ?? 1000;
@@ -166,17 +201,6 @@ export class Runtime {
   }
 
   /**
-   * Starts an actor on this runtime's clock, with an optional inspector.
-   *
-   * @returns the started actor
-   */
-  start(machine: AnyStateMachine, input: unknown, inspect?: Inspector): Actor<AnyStateMachine> {
-    const actor = createActor(machine, { input, clock: this.clock, ...(inspect ? { inspect } : {}) } as never);
-    actor.start();
-    return actor;
-  }
-
-  /**
    * Closes every socket at once (no linger); blocked calls fail with ETERM,
    * and so does every later call. Resolves when all are closed.
    */
@@ -184,4 +208,23 @@ export class Runtime {
     this.#terminated = true;
     await Promise.all([...this.#sockets].map((s) => s.terminate()));
   }
+}
+
+/**
+ * Starts an actor of one of a runtime's machines on the runtime's clock,
+ * with an optional inspector. Internal to the core.
+ */
+export function startActor(
+  runtime: Runtime,
+  machine: MachineDefinition,
+  input: unknown,
+  inspect?: Inspector,
+): Actor<AnyStateMachine> {
+  const actor = createActor(machine as AnyStateMachine, {
+    input,
+    clock: runtime.clock,
+    ...(inspect ? { inspect } : {}),
+  } as never);
+  actor.start();
+  return actor;
 }

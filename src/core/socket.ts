@@ -22,7 +22,7 @@ import {
 import { Pipe } from "./pipe.ts";
 import type { PipeActor } from "./pipe_machine.ts";
 import type { Protocol, ProtocolHost, ProtocolSpec } from "./protocol.ts";
-import type { Inspector, Runtime } from "./runtime.ts";
+import { type Inspector, type MachineActor, type Runtime, startActor } from "./runtime.ts";
 import type { SocketCore } from "./socket_machine.ts";
 import type { Connection, TransportOptions } from "./transport.ts";
 import { splitUrl } from "./url.ts";
@@ -178,11 +178,11 @@ export class Socket implements AsyncDisposable {
     };
     this.#protocol = spec.create(host);
     this.#closed = new Promise((resolve) => this.#markClosed = resolve);
-    this.#actor = runtime.start(runtime.machines.socket, { core: this.#core() }, this.#inspect);
+    this.#actor = startActor(runtime, runtime.machines.socket, { core: this.#core() }, this.#inspect);
   }
 
   /** The socket machine's actor, for inspection (`getSnapshot().value`). */
-  get actor(): AnyActorRef {
+  get actor(): MachineActor {
     return this.#actor;
   }
 
@@ -200,7 +200,7 @@ export class Socket implements AsyncDisposable {
   async bind(url: string): Promise<number> {
     this.#check();
     const input = this.#endpointInput(url, "bind");
-    const actor = this.#runtime.start(this.#runtime.machines.listener, input, this.#inspect);
+    const actor = startActor(this.#runtime, this.#runtime.machines.listener, input, this.#inspect);
     this.#endpoints.set(input.id, actor);
     const snapshot = await waitFor(actor, (s) => s.value !== "binding");
     if (snapshot.value === "failed") {
@@ -221,7 +221,7 @@ export class Socket implements AsyncDisposable {
   connect(url: string): number {
     this.#check();
     const input = this.#endpointInput(url, "connect");
-    const actor = this.#runtime.start(this.#runtime.machines.dialer, {
+    const actor = startActor(this.#runtime, this.#runtime.machines.dialer, {
       ...input,
       reconnectIvl: this.#options.reconnectIvl,
       reconnectIvlMax: this.#options.reconnectIvlMax,
@@ -487,7 +487,7 @@ export class Socket implements AsyncDisposable {
         if (this.#state === "closing") this.#actor.send({ type: "flush.progress" });
       },
     });
-    machine.actor = this.#runtime.start(this.#runtime.machines.pipe, {
+    machine.actor = startActor(this.#runtime, this.#runtime.machines.pipe, {
       pipe,
       owner,
       selfProtocol: this.protocolId,

@@ -63,7 +63,8 @@ export {
   Runtime,
   type RuntimeOptions,
 } from "./src/core/runtime.ts";
-export { NN_DONTWAIT, Socket, type SocketInit, type SocketStats, type WaitOptions } from "./src/core/socket.ts";
+export { NN_DONTWAIT, Socket, type SocketInit, type WaitOptions } from "./src/core/socket.ts";
+export type { SocketStats } from "./src/core/socket_stats.ts";
 export type {
   Connection,
   ConnectionSink,

@@ -24,9 +24,10 @@ import type { PipeActor } from "./pipe_machine.ts";
 import type { Protocol, ProtocolHost, ProtocolSpec } from "./protocol.ts";
 import { type Inspector, type MachineActor, type Runtime, startActor } from "./runtime.ts";
 import type { SocketCore } from "./socket_machine.ts";
+import { countClosedPipe, emptyStats, type SocketStats } from "./socket_stats.ts";
 import type { Connection, TransportOptions } from "./transport.ts";
 import { splitUrl } from "./url.ts";
-import { Queue } from "../routing/queue.ts";
+import { WaitQueue } from "./wait_queue.ts";
 
 /** `NN_DONTWAIT`: fail with EAGAIN instead of waiting. */
 export const NN_DONTWAIT = 1;
@@ -49,45 +50,6 @@ export interface WaitOptions {
   timeout?: number;
   /** Cancels the wait; the call rejects with the signal's reason. */
   signal?: AbortSignal;
-}
-
-/** Counters of one socket, after nanomsg's statistics. */
-export interface SocketStats {
-  /** Connections made by dialers. */
-  established: number;
-  /** Connections accepted by listeners. */
-  accepted: number;
-  /** Connections closed by us for bad input, a wrong peer or a refused attach. */
-  dropped: number;
-  /** Working connections that ended (peer closed, error). */
-  broken: number;
-  /** Failed connection attempts. */
-  connectErrors: number;
-  /** Failed binds. */
-  bindErrors: number;
-  /** Failed accepts. */
-  acceptErrors: number;
-  /** Pipes attached now. */
-  currentConnections: number;
-  /** Connections refused for malformed greetings, a wrong protocol or bad frames. */
-  protocolErrors: number;
-  /** Pipes the protocol refused (e.g. PAIR's second peer). */
-  rejected: number;
-  /** Messages handed to pipes. */
-  messagesSent: number;
-  /** Messages received from pipes. */
-  messagesReceived: number;
-  /** Payload bytes handed to pipes. */
-  bytesSent: number;
-  /** Payload bytes received. */
-  bytesReceived: number;
-}
-
-interface Waiter<T> {
-  payload: Uint8Array | undefined;
-  resolve(value: T): void;
-  reject(error: unknown): void;
-  cleanup(): void;
 }
 
 const encoder = new TextEncoder();
@@ -122,22 +84,7 @@ export class Socket implements AsyncDisposable {
   /** The protocol's SP id, e.g. 0x10. */
   readonly protocolId: number;
   /** Counters; read them, don't write them. */
-  readonly stats: SocketStats = {
-    established: 0,
-    accepted: 0,
-    dropped: 0,
-    broken: 0,
-    connectErrors: 0,
-    bindErrors: 0,
-    acceptErrors: 0,
-    currentConnections: 0,
-    protocolErrors: 0,
-    rejected: 0,
-    messagesSent: 0,
-    messagesReceived: 0,
-    bytesSent: 0,
-    bytesReceived: 0,
-  };
+  readonly stats: SocketStats = emptyStats();
 
   readonly #runtime: Runtime;
   readonly #spec: ProtocolSpec;
@@ -149,9 +96,8 @@ export class Socket implements AsyncDisposable {
   #endpoints = new Map<number, Actor<AnyStateMachine>>();
   #nextEndpoint = 1;
   #attached = new Set<Pipe>();
-  #sendWaiters = new Queue<Waiter<number>>();
-  #sendWaitingBytes = 0;
-  #recvWaiters = new Queue<Waiter<Uint8Array>>();
+  readonly #sendWaiters: WaitQueue<number>;
+  readonly #recvWaiters: WaitQueue<Uint8Array>;
   #state: "open" | "closing" | "closed" = "open";
   #terminated = false;
   #closed: Promise<void>;
@@ -168,6 +114,8 @@ export class Socket implements AsyncDisposable {
     this.#inspect = init.inspect;
     this.#onGone = onGone;
     this.#options = defaultOptions(String(id));
+    this.#sendWaiters = new WaitQueue(runtime.clock);
+    this.#recvWaiters = new WaitQueue(runtime.clock);
     for (const [key, value] of Object.entries(init.options ?? {})) {
       this.setOption(key as keyof SocketOptions, value as never);
     }
@@ -262,11 +210,10 @@ export class Socket implements AsyncDisposable {
       }
       const opts = typeof options === "number" ? { dontwait: (options & NN_DONTWAIT) !== 0 } : options ?? {};
       if (opts.dontwait) throw new SpError("EAGAIN", "no peer can take the message now");
-      if (this.#sendWaiters.length > 0 && this.#sendWaitingBytes + payload.length > this.#options.sndbuf) {
+      if (this.#sendWaiters.length > 0 && this.#sendWaiters.bytes + payload.length > this.#options.sndbuf) {
         throw new SpError("EAGAIN", `more than SNDBUF (${this.#options.sndbuf}) bytes are already waiting to be sent`);
       }
-      this.#sendWaitingBytes += payload.length;
-      return this.#wait(this.#sendWaiters, payload, opts.timeout ?? this.#options.sndtimeo, opts.signal);
+      return this.#sendWaiters.wait(payload, opts.timeout ?? this.#options.sndtimeo, opts.signal);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -289,7 +236,7 @@ export class Socket implements AsyncDisposable {
       }
       const opts = typeof options === "number" ? { dontwait: (options & NN_DONTWAIT) !== 0 } : options ?? {};
       if (opts.dontwait) throw new SpError("EAGAIN", "no message is waiting");
-      return this.#wait(this.#recvWaiters, undefined, opts.timeout ?? this.#options.rcvtimeo, opts.signal);
+      return this.#recvWaiters.wait(undefined, opts.timeout ?? this.#options.rcvtimeo, opts.signal);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -385,71 +332,19 @@ export class Socket implements AsyncDisposable {
     if (this.#state !== "open") throw new SpError("EBADF", `socket ${this.id} is closed`);
   }
 
-  #wait<T>(
-    queue: Queue<Waiter<T>>,
-    payload: Uint8Array | undefined,
-    timeout: number,
-    signal?: AbortSignal,
-  ): Promise<T> {
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    return new Promise<T>((resolve, reject) => {
-      const clock = this.#runtime.clock;
-      let timer: unknown;
-      const remove = () => {
-        if (queue.removeWhere((w) => w === waiter) > 0 && payload !== undefined) {
-          this.#sendWaitingBytes -= payload.length;
-        }
-      };
-      const onAbort = () => {
-        remove();
-        waiter.cleanup();
-        reject(signal!.reason);
-      };
-      const waiter: Waiter<T> = {
-        payload,
-        resolve,
-        reject,
-        cleanup: () => {
-          if (timer !== undefined) clock.clearTimeout(timer);
-          signal?.removeEventListener("abort", onAbort);
-        },
-      };
-      if (timeout >= 0) {
-        timer = clock.setTimeout(() => {
-          timer = undefined;
-          remove();
-          waiter.cleanup();
-          reject(
-            new SpError(
-              "ETIMEDOUT",
-              `no ${payload ? "peer took the message" : "message arrived"} within ${timeout} ms`,
-            ),
-          );
-        }, timeout);
-      }
-      signal?.addEventListener("abort", onAbort, { once: true });
-      queue.push(waiter);
-    });
-  }
-
   #deliverReceived(): void {
     while (this.#recvWaiters.length > 0) {
       const payload = this.#protocol.tryRecv();
       if (payload === undefined) return;
-      const waiter = this.#recvWaiters.shift()!;
-      waiter.cleanup();
-      waiter.resolve(payload);
+      this.#recvWaiters.resolveNext(payload);
     }
   }
 
   #deliverSends(): void {
     while (this.#sendWaiters.length > 0) {
-      const waiter = this.#sendWaiters.peek()!;
-      if (!this.#protocol.trySend(waiter.payload!)) break;
-      this.#sendWaiters.shift();
-      this.#sendWaitingBytes -= waiter.payload!.length;
-      waiter.cleanup();
-      waiter.resolve(waiter.payload!.length);
+      const payload = this.#sendWaiters.peekPayload()!;
+      if (!this.#protocol.trySend(payload)) break;
+      this.#sendWaiters.resolveNext(payload.length);
     }
     if (this.#state === "closing") this.#actor.send({ type: "flush.progress" });
   }
@@ -528,13 +423,7 @@ export class Socket implements AsyncDisposable {
           pipe.detach();
           this.stats.currentConnections--;
         }
-        const code = reason?.code;
-        if (code === "EPROTO" || code === "EMSGSIZE" || code === "ETIMEDOUT") {
-          this.stats.protocolErrors++;
-          this.stats.dropped++;
-        } else if (wasActive && this.#state === "open") {
-          this.stats.broken++;
-        }
+        countClosedPipe(this.stats, reason, wasActive, this.#state === "open");
       },
       countEndpointError: (kind, _error) => {
         if (kind === "connect") this.stats.connectErrors++;
@@ -549,22 +438,11 @@ export class Socket implements AsyncDisposable {
         this.#endpoints.delete(id);
       },
       failReceivers: () => {
-        const error = new SpError(this.#terminated ? "ETERM" : "EBADF", "socket closed");
-        for (const waiter of this.#recvWaiters.drain()) {
-          waiter.cleanup();
-          waiter.reject(error);
-        }
+        this.#recvWaiters.failAll(new SpError(this.#terminated ? "ETERM" : "EBADF", "socket closed"));
       },
       failSenders: () => {
-        const error = new SpError(
-          this.#terminated ? "ETERM" : "EBADF",
-          "socket closed before the message could be sent",
-        );
-        for (const waiter of this.#sendWaiters.drain()) {
-          waiter.cleanup();
-          waiter.reject(error);
-        }
-        this.#sendWaitingBytes = 0;
+        const code = this.#terminated ? "ETERM" : "EBADF";
+        this.#sendWaiters.failAll(new SpError(code, "socket closed before the message could be sent"));
       },
       closeEndpoints: () => {
         for (const actor of this.#endpoints.values()) actor.send({ type: "close" });

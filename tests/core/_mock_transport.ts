@@ -6,7 +6,14 @@
  * @module
  */
 
-import { type Clock, type Connection, type ConnectionSink, SpError, type Transport } from "../../mod.ts";
+import {
+  type Clock,
+  type Connection,
+  type ConnectionSink,
+  SpError,
+  type Transport,
+  type TransportListener,
+} from "../../mod.ts";
 
 /** One scripted connection. */
 export class MockConnection implements Connection {
@@ -72,8 +79,33 @@ export class MockTransport implements Transport {
 
   checkAddress(): void {}
 
-  listen(): Promise<never> {
-    return Promise.reject(new SpError("EADDRINUSE", "mock transport cannot listen"));
+  /** Clock time of every accept call. */
+  readonly acceptTimes: number[] = [];
+  /** How many of the next accepts fail (e.g. out of file descriptors). */
+  failAccepts = 0;
+  #pendingAccept: ((c: Connection) => void) | undefined;
+
+  listen(): Promise<TransportListener> {
+    return Promise.resolve({
+      address: "mock",
+      accept: () => {
+        this.acceptTimes.push(this.#clock.now());
+        if (this.failAccepts > 0) {
+          this.failAccepts--;
+          return Promise.reject(new SpError("EPROTO", "mock accept failure"));
+        }
+        return new Promise<Connection>((resolve) => this.#pendingAccept = resolve);
+      },
+      close: () => Promise.resolve(),
+    });
+  }
+
+  /** A fake peer connects to the listener. */
+  incoming(): MockConnection {
+    const conn = new MockConnection(this.peerProtocol);
+    this.connections.push(conn);
+    this.#pendingAccept?.(conn);
+    return conn;
   }
 
   dial(): Promise<Connection> {

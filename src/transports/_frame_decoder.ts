@@ -14,8 +14,12 @@ import { SP_HEADER_LENGTH } from "./_sp_header.ts";
 const CHUNK = 64 * 1024;
 /** Below this much free space the chunk is replaced rather than refilled. */
 const CHUNK_MIN_FREE = 4 * 1024;
-/** Frames up to this size get an exact buffer as soon as their length is known. */
-const PREALLOCATE_MAX = 64 * 1024 * 1024;
+/**
+ * Frames up to this size get an exact buffer as soon as their length is
+ * known; larger ones (possible only with RCVMAXSIZE raised) grow as bytes
+ * actually arrive, so a peer's claim alone cannot make us allocate more.
+ */
+const PREALLOCATE_MAX = 4 * 1024 * 1024;
 /** Above this a frame cannot be held in one JavaScript typed array. */
 const HARD_MAX = 2 ** 32 - 1;
 
@@ -58,9 +62,8 @@ export class FrameDecoder {
   #start = 0; // first unparsed byte in #chunk
   #end = 0; // end of valid data in #chunk
   #headerDone = false;
-  // A frame whose payload spans reads:
+  // A frame whose payload spans reads; its buffer grows towards #bodySize.
   #body: Uint8Array | undefined;
-  #bodyParts: Uint8Array[] | undefined; // used instead of #body above PREALLOCATE_MAX
   #bodyFilled = 0;
   #bodySize = 0;
   #directRead = false; // the last readTarget() pointed into #body
@@ -79,7 +82,7 @@ export class FrameDecoder {
 
   /** Whether a frame has been started but not finished (for mid-frame EOF). */
   get midFrame(): boolean {
-    return this.#body !== undefined || this.#bodyParts !== undefined || this.#end > this.#start;
+    return this.#body !== undefined || this.#end > this.#start;
   }
 
   /** The buffer the next read should fill. */
@@ -87,6 +90,7 @@ export class FrameDecoder {
     const remaining = this.#bodySize - this.#bodyFilled;
     if (this.#body !== undefined && this.#start === this.#end && remaining >= CHUNK) {
       this.#directRead = true;
+      this.#reserve(CHUNK);
       return this.#body.subarray(this.#bodyFilled);
     }
     this.#directRead = false;
@@ -127,11 +131,10 @@ export class FrameDecoder {
         this.#handler.header(header);
         continue;
       }
-      if (this.#body !== undefined || this.#bodyParts !== undefined) {
+      if (this.#body !== undefined) {
         const take = Math.min(this.#end - this.#start, this.#bodySize - this.#bodyFilled);
-        const part = chunk.subarray(this.#start, this.#start + take);
-        if (this.#body !== undefined) this.#body.set(part, this.#bodyFilled);
-        else this.#bodyParts!.push(part.slice());
+        this.#reserve(take);
+        this.#body.set(chunk.subarray(this.#start, this.#start + take), this.#bodyFilled);
         this.#bodyFilled += take;
         this.#start += take;
         if (this.#bodyFilled === this.#bodySize) this.#finishBody();
@@ -168,25 +171,23 @@ export class FrameDecoder {
       this.#start = p;
       this.#bodySize = size;
       this.#bodyFilled = 0;
-      if (size <= PREALLOCATE_MAX) this.#body = new Uint8Array(size);
-      else this.#bodyParts = [];
+      this.#body = new Uint8Array(Math.min(size, PREALLOCATE_MAX));
     }
   }
 
+  /** Makes room for `n` more body bytes, doubling the buffer up to the frame's size. */
+  #reserve(n: number): void {
+    const body = this.#body!;
+    const needed = Math.min(this.#bodySize, this.#bodyFilled + n);
+    if (needed <= body.length) return;
+    const grown = new Uint8Array(Math.min(this.#bodySize, Math.max(needed, body.length * 2)));
+    grown.set(body.subarray(0, this.#bodyFilled));
+    this.#body = grown;
+  }
+
   #finishBody(): void {
-    let payload: Uint8Array;
-    if (this.#body !== undefined) {
-      payload = this.#body;
-    } else {
-      payload = new Uint8Array(this.#bodySize);
-      let at = 0;
-      for (const part of this.#bodyParts!) {
-        payload.set(part, at);
-        at += part.length;
-      }
-    }
+    const payload = this.#body!;
     this.#body = undefined;
-    this.#bodyParts = undefined;
     this.#bodyFilled = 0;
     this.#bodySize = 0;
     this.#handler.frame(payload);

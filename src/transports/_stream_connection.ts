@@ -163,9 +163,11 @@ export class StreamConnection implements Connection {
   }
 
   #onHeader(bytes: Uint8Array): void {
+    // A bad header throws into the read loop, whose failure rejects the handshake.
+    const protocol = decodeSpHeader(bytes);
     const resolve = this.#peerHeader;
     this.#peerHeader = this.#headerFailed = undefined;
-    resolve?.(decodeSpHeader(bytes)); // a bad header throws into the read loop
+    resolve?.(protocol);
   }
 
   #onFrame(payload: Uint8Array): void {

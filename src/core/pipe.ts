@@ -79,10 +79,10 @@ export class Pipe implements PipeHandle {
     return this.connection.pendingBytes;
   }
 
-  send(payload: Uint8Array): void {
+  send(body: Uint8Array, header?: Uint8Array): void {
     this.#counters.messagesSent++;
-    this.#counters.bytesSent += payload.length;
-    this.connection.send(payload);
+    this.#counters.bytesSent += body.length + (header?.length ?? 0);
+    this.connection.send(body, header);
     if (this.connection.pendingBytes >= this.#options.sndbuf) this.#blocked = true;
   }
 

@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { Message } from "./message.ts";
 import type { SocketOptions } from "./options.ts";
 
 /** What a protocol sees of a pipe: its data path and its priorities. */
@@ -20,8 +21,8 @@ export interface PipeHandle {
   readonly writable: boolean;
   /** Whether a received message is waiting in `recv()`. */
   readonly readable: boolean;
-  /** Queues a payload for the peer. */
-  send(payload: Uint8Array): void;
+  /** Queues a message for the peer: `header` (if any) then `body`. */
+  send(body: Uint8Array, header?: Uint8Array): void;
   /** Takes the next received payload, if any. */
   recv(): Uint8Array | undefined;
   /** Protocol-private data kept with the pipe. */
@@ -36,6 +37,8 @@ export interface ProtocolHost {
   writable(): void;
   /** The socket's live option values. */
   readonly options: Readonly<SocketOptions>;
+  /** Whether the socket is raw (`AF_SP_RAW`): headers visible, no state checks. */
+  readonly raw: boolean;
 }
 
 /** A protocol instance, one per socket. */
@@ -52,6 +55,13 @@ export interface Protocol {
   trySend(payload: Uint8Array): boolean;
   /** Takes the next message, if one is available. */
   tryRecv(): Uint8Array | undefined;
+  /**
+   * Hands over a message with an explicit header (raw sockets'
+   * `sendmsg`); absent when the protocol has no header.
+   */
+  trySendMsg?(message: Message): boolean;
+  /** Takes the next message with its header (raw sockets' `recvmsg`). */
+  tryRecvMsg?(): Message | undefined;
   /** Whether messages accepted by `trySend` still wait for a pipe (for linger). */
   readonly pending: boolean;
   /**

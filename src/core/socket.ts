@@ -9,8 +9,10 @@
 import { type Actor, type AnyActorRef, type AnyStateMachine, waitFor } from "xstate";
 import type { EndpointInput } from "./endpoint.ts";
 import { isSpError, SpError } from "./errors.ts";
+import { EMPTY, type Message } from "./message.ts";
 import {
   AF_SP,
+  AF_SP_RAW,
   defaultOptions,
   NN_DOMAIN,
   NN_PROTOCOL,
@@ -96,8 +98,8 @@ export class Socket implements AsyncDisposable {
   #endpoints = new Map<number, Actor<AnyStateMachine>>();
   #nextEndpoint = 1;
   #attached = new Set<Pipe>();
-  readonly #sendWaiters: WaitQueue<number>;
-  readonly #recvWaiters: WaitQueue<Uint8Array>;
+  readonly #sendWaiters: WaitQueue<number, Uint8Array | Message>;
+  readonly #recvWaiters: WaitQueue<Uint8Array | Message, "body" | "message">;
   #state: "open" | "closing" | "closed" = "open";
   #terminated = false;
   #closed: Promise<void>;
@@ -123,6 +125,7 @@ export class Socket implements AsyncDisposable {
       readable: () => this.#deliverReceived(),
       writable: () => this.#deliverSends(),
       options: this.#options,
+      raw: this.domain === AF_SP_RAW,
     };
     this.#protocol = spec.create(host);
     this.#closed = new Promise((resolve) => this.#markClosed = resolve);
@@ -208,12 +211,7 @@ export class Socket implements AsyncDisposable {
       if (this.#sendWaiters.length === 0 && this.#protocol.trySend(payload)) {
         return Promise.resolve(payload.length);
       }
-      const opts = typeof options === "number" ? { dontwait: (options & NN_DONTWAIT) !== 0 } : options ?? {};
-      if (opts.dontwait) throw new SpError("EAGAIN", "no peer can take the message now");
-      if (this.#sendWaiters.length > 0 && this.#sendWaiters.bytes + payload.length > this.#options.sndbuf) {
-        throw new SpError("EAGAIN", `more than SNDBUF (${this.#options.sndbuf}) bytes are already waiting to be sent`);
-      }
-      return this.#sendWaiters.wait(payload, opts.timeout ?? this.#options.sndtimeo, opts.signal);
+      return this.#waitToSend(payload, payload.length, this.#waitOptions(options));
     } catch (err) {
       return Promise.reject(err);
     }
@@ -234,9 +232,65 @@ export class Socket implements AsyncDisposable {
         const payload = this.#protocol.tryRecv();
         if (payload !== undefined) return Promise.resolve(payload);
       }
-      const opts = typeof options === "number" ? { dontwait: (options & NN_DONTWAIT) !== 0 } : options ?? {};
+      const opts = this.#waitOptions(options);
       if (opts.dontwait) throw new SpError("EAGAIN", "no message is waiting");
-      return this.#recvWaiters.wait(undefined, opts.timeout ?? this.#options.rcvtimeo, opts.signal);
+      return this.#recvWaiters.wait("body", 0, opts.timeout ?? this.#options.rcvtimeo, opts.signal) as Promise<
+        Uint8Array
+      >;
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * Sends a message with an explicit SP header (nanomsg's `nn_sendmsg`
+   * with an `SP_HDR` control message). Raw sockets route by the header;
+   * a header on a protocol that has none is EINVAL.
+   *
+   * @param message the header and body
+   * @param options `NN_DONTWAIT` or per-call settings
+   * @returns the number of body bytes sent
+   * @throws {SpError} EINVAL, EAGAIN, ETIMEDOUT, EBADF, ETERM, ENOTSUP
+   */
+  sendmsg(
+    message: { header?: Uint8Array; body: Uint8Array | string },
+    options?: WaitOptions | number,
+  ): Promise<number> {
+    try {
+      this.#check();
+      if (!this.#spec.canSend) throw new SpError("ENOTSUP", `${this.protocolName} sockets cannot send`);
+      const msg: Message = { header: message.header ?? EMPTY, body: toBytes(message.body) };
+      if (msg.header.length > 0 && this.#protocol.trySendMsg === undefined) {
+        throw new SpError("EINVAL", `${this.protocolName} messages carry no header`);
+      }
+      if (this.#sendWaiters.length === 0 && this.#trySend(msg)) return Promise.resolve(msg.body.length);
+      return this.#waitToSend(msg, msg.header.length + msg.body.length, this.#waitOptions(options));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * Receives the next message with its SP header (nanomsg's `nn_recvmsg`);
+   * on raw sockets the header carries the backtrace a reply needs.
+   *
+   * @param options `NN_DONTWAIT` or per-call settings
+   * @returns the header and body
+   * @throws {SpError} EAGAIN, ETIMEDOUT, EBADF, ETERM, ENOTSUP
+   */
+  recvmsg(options?: WaitOptions | number): Promise<Message> {
+    try {
+      this.#check();
+      if (!this.#spec.canRecv) throw new SpError("ENOTSUP", `${this.protocolName} sockets cannot receive`);
+      if (this.#recvWaiters.length === 0) {
+        const message = this.#tryRecv("message");
+        if (message !== undefined) return Promise.resolve(message as Message);
+      }
+      const opts = this.#waitOptions(options);
+      if (opts.dontwait) throw new SpError("EAGAIN", "no message is waiting");
+      return this.#recvWaiters.wait("message", 0, opts.timeout ?? this.#options.rcvtimeo, opts.signal) as Promise<
+        Message
+      >;
     } catch (err) {
       return Promise.reject(err);
     }
@@ -332,19 +386,45 @@ export class Socket implements AsyncDisposable {
     if (this.#state !== "open") throw new SpError("EBADF", `socket ${this.id} is closed`);
   }
 
+  #waitOptions(options: WaitOptions | number | undefined): WaitOptions {
+    return typeof options === "number" ? { dontwait: (options & NN_DONTWAIT) !== 0 } : options ?? {};
+  }
+
+  #waitToSend(item: Uint8Array | Message, size: number, opts: WaitOptions): Promise<number> {
+    if (opts.dontwait) throw new SpError("EAGAIN", "no peer can take the message now");
+    if (this.#sendWaiters.length > 0 && this.#sendWaiters.bytes + size > this.#options.sndbuf) {
+      throw new SpError("EAGAIN", `more than SNDBUF (${this.#options.sndbuf}) bytes are already waiting to be sent`);
+    }
+    return this.#sendWaiters.wait(item, size, opts.timeout ?? this.#options.sndtimeo, opts.signal);
+  }
+
+  /** Offers a waiting item to the protocol: a body, or a message with a header. */
+  #trySend(item: Uint8Array | Message): boolean {
+    if (item instanceof Uint8Array) return this.#protocol.trySend(item);
+    if (this.#protocol.trySendMsg !== undefined) return this.#protocol.trySendMsg(item);
+    return this.#protocol.trySend(item.body);
+  }
+
+  #tryRecv(want: "body" | "message"): Uint8Array | Message | undefined {
+    if (want === "body") return this.#protocol.tryRecv();
+    if (this.#protocol.tryRecvMsg !== undefined) return this.#protocol.tryRecvMsg();
+    const body = this.#protocol.tryRecv();
+    return body === undefined ? undefined : { header: EMPTY, body };
+  }
+
   #deliverReceived(): void {
     while (this.#recvWaiters.length > 0) {
-      const payload = this.#protocol.tryRecv();
-      if (payload === undefined) return;
-      this.#recvWaiters.resolveNext(payload);
+      const received = this.#tryRecv(this.#recvWaiters.peekItem()!);
+      if (received === undefined) return;
+      this.#recvWaiters.resolveNext(received);
     }
   }
 
   #deliverSends(): void {
     while (this.#sendWaiters.length > 0) {
-      const payload = this.#sendWaiters.peekPayload()!;
-      if (!this.#protocol.trySend(payload)) break;
-      this.#sendWaiters.resolveNext(payload.length);
+      const item = this.#sendWaiters.peekItem()!;
+      if (!this.#trySend(item)) break;
+      this.#sendWaiters.resolveNext(item instanceof Uint8Array ? item.length : item.body.length);
     }
     if (this.#state === "closing") this.#actor.send({ type: "flush.progress" });
   }

@@ -43,8 +43,11 @@ export interface Connection {
   handshake(selfProtocol: number, signal: AbortSignal): Promise<number>;
   /** Starts delivering payloads to `sink`; called once, after the handshake. */
   start(sink: ConnectionSink): void;
-  /** Queues one payload; writes issued in the same tick leave together. */
-  send(payload: Uint8Array): void;
+  /**
+   * Queues one message: `header` (the SP protocol header, if any) then
+   * `body`, as one payload. Writes issued in the same tick leave together.
+   */
+  send(body: Uint8Array, header?: Uint8Array): void;
   /** Stops reading from the peer (receive back-pressure). */
   pause(): void;
   /** Resumes reading after `pause()`. */

@@ -9,29 +9,31 @@ import type { Clock } from "./clock.ts";
 import { SpError } from "./errors.ts";
 import { Queue } from "../routing/queue.ts";
 
-interface Waiter<T> {
-  readonly payload: Uint8Array | undefined;
+interface Waiter<T, W> {
+  readonly item: W;
+  readonly size: number;
   resolve(value: T): void;
   reject(error: unknown): void;
   cleanup(): void;
 }
 
 /**
- * A FIFO of pending calls.
+ * A FIFO of pending calls; each carries an item (the message a send waits
+ * with, or what a receive wants) and its size in bytes.
  *
  * @example Usage
  * ```ts
  * import { systemClock } from "./clock.ts";
  * import { WaitQueue } from "./wait_queue.ts";
- * const receivers = new WaitQueue<string>(systemClock);
- * const next = receivers.wait(undefined, -1);
+ * const receivers = new WaitQueue<string, undefined>(systemClock);
+ * const next = receivers.wait(undefined, 0, -1);
  * receivers.resolveNext("hello");
  * console.log(await next); // "hello"
  * ```
  */
-export class WaitQueue<T> {
+export class WaitQueue<T, W> {
   readonly #clock: Clock;
-  #waiters = new Queue<Waiter<T>>();
+  #waiters = new Queue<Waiter<T, W>>();
   #bytes = 0;
 
   /** @param clock the clock timeouts run on */
@@ -49,32 +51,32 @@ export class WaitQueue<T> {
     return this.#bytes;
   }
 
-  /** The payload of the oldest waiting call. */
-  peekPayload(): Uint8Array | undefined {
-    return this.#waiters.peek()?.payload;
+  /** The item of the oldest waiting call. */
+  peekItem(): W | undefined {
+    return this.#waiters.peek()?.item;
   }
 
   /**
    * Adds a waiting call.
    *
-   * @param payload the message a send waits with, or undefined for a receive
+   * @param item what the call waits with
+   * @param size the item's size in bytes (0 for a receive)
    * @param timeout ms before it fails with ETIMEDOUT; -1 waits forever
    * @param signal cancels the wait with the signal's reason
    */
-  wait(payload: Uint8Array | undefined, timeout: number, signal?: AbortSignal): Promise<T> {
+  wait(item: W, size: number, timeout: number, signal?: AbortSignal): Promise<T> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<T>((resolve, reject) => {
       let timer: unknown;
       const fail = (error: unknown) => {
-        if (this.#waiters.removeWhere((w) => w === waiter) > 0 && payload !== undefined) {
-          this.#bytes -= payload.length;
-        }
+        if (this.#waiters.removeWhere((w) => w === waiter) > 0) this.#bytes -= size;
         waiter.cleanup();
         reject(error);
       };
       const onAbort = () => fail(signal!.reason);
-      const waiter: Waiter<T> = {
-        payload,
+      const waiter: Waiter<T, W> = {
+        item,
+        size,
         resolve,
         reject,
         cleanup: () => {
@@ -85,13 +87,12 @@ export class WaitQueue<T> {
       if (timeout >= 0) {
         timer = this.#clock.setTimeout(() => {
           timer = undefined;
-          const what = payload === undefined ? "no message arrived" : "no peer took the message";
-          fail(new SpError("ETIMEDOUT", `${what} within ${timeout} ms`));
+          fail(new SpError("ETIMEDOUT", `gave up waiting after ${timeout} ms`));
         }, timeout);
       }
       signal?.addEventListener("abort", onAbort, { once: true });
       this.#waiters.push(waiter);
-      if (payload !== undefined) this.#bytes += payload.length;
+      this.#bytes += size;
     });
   }
 
@@ -99,7 +100,7 @@ export class WaitQueue<T> {
   resolveNext(value: T): void {
     const waiter = this.#waiters.shift();
     if (waiter === undefined) return;
-    if (waiter.payload !== undefined) this.#bytes -= waiter.payload.length;
+    this.#bytes -= waiter.size;
     waiter.cleanup();
     waiter.resolve(value);
   }

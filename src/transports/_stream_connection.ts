@@ -97,12 +97,13 @@ export class StreamConnection implements Connection {
     if (this.#closed) sink.closed(this.#closeReason);
   }
 
-  send(payload: Uint8Array): void {
+  send(payload: Uint8Array, header?: Uint8Array): void {
     if (this.#closed) return;
     const prefix = this.#format.typeByte === undefined ? 8 : 9;
-    const size = payload.length;
+    const headerLength = header?.length ?? 0;
+    const size = headerLength + payload.length;
     this.#pending += prefix + size;
-    const needed = this.#batchLength + prefix + (size < COPY_MAX ? size : 0);
+    const needed = this.#batchLength + prefix + headerLength + (payload.length < COPY_MAX ? payload.length : 0);
     if (needed > this.#batch.length) this.#growBatch(needed);
     const b = this.#batch;
     let p = this.#batchLength;
@@ -117,9 +118,13 @@ export class StreamConnection implements Connection {
     b[p + 6] = size >>> 8;
     b[p + 7] = size;
     p += 8;
-    if (size < COPY_MAX) {
+    if (headerLength > 0) {
+      b.set(header!, p);
+      p += headerLength;
+    }
+    if (payload.length < COPY_MAX) {
       b.set(payload, p);
-      this.#batchLength = p + size;
+      this.#batchLength = p + payload.length;
     } else {
       this.#batchLength = p;
       this.#sealBatch();

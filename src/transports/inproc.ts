@@ -56,8 +56,17 @@ class InprocEnd implements Connection {
     else this.#drain();
   }
 
-  send(payload: Uint8Array): void {
+  send(body: Uint8Array, header?: Uint8Array): void {
     if (this.#closed) return;
+    if (header === undefined || header.length === 0) {
+      this.peer.#deliver(body);
+      return;
+    }
+    // Like nanomsg and nng, inproc delivers header and body as one payload,
+    // exactly as a stream transport would.
+    const payload = new Uint8Array(header.length + body.length);
+    payload.set(header);
+    payload.set(body, header.length);
     this.peer.#deliver(payload);
   }
 

@@ -279,3 +279,15 @@ Deno.test("a missing --allow-net permission names the flag", async () => {
   const printed = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
   assert.match(printed, /EACCES .*--allow-net/);
 });
+
+Deno.test("sendmsg/recvmsg carry an empty header on header-less protocols", async () => {
+  await using a = socket(AF_SP_RAW, NN_PAIR);
+  await using b = openSocket("pair");
+  await a.bind("inproc://msg");
+  b.connect("inproc://msg");
+  await b.sendmsg({ body: "body only" });
+  const got = await a.recvmsg();
+  assert.equal(got.header.length, 0);
+  assert.equal(text(got.body), "body only");
+  await rejectsWith(a.sendmsg({ header: new Uint8Array([1, 2, 3, 4]), body: "x" }), "EINVAL");
+});

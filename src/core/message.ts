@@ -1,0 +1,17 @@
+/**
+ * A message split into its SP protocol header (backtrace, hop count …)
+ * and its body, as raw sockets see it.
+ *
+ * @module
+ */
+
+/** A message with its SP header apart from its body. */
+export interface Message {
+  /** The protocol header: empty for PAIR, PUSH/PULL, PUB/SUB and BUS. */
+  header: Uint8Array;
+  /** The application data. */
+  body: Uint8Array;
+}
+
+/** The empty byte string, shared. */
+export const EMPTY: Uint8Array = new Uint8Array(0);

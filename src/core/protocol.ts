@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { Clock } from "./clock.ts";
 import type { Message } from "./message.ts";
 import type { SocketOptions } from "./options.ts";
 
@@ -39,6 +40,10 @@ export interface ProtocolHost {
   readonly options: Readonly<SocketOptions>;
   /** Whether the socket is raw (`AF_SP_RAW`): headers visible, no state checks. */
   readonly raw: boolean;
+  /** The runtime's clock, for protocol timers (resend, survey deadline). */
+  readonly clock: Clock;
+  /** Counts a message the protocol dropped (malformed, stale, or a peer that cannot keep up). */
+  dropped(): void;
 }
 
 /** A protocol instance, one per socket. */

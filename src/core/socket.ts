@@ -126,6 +126,8 @@ export class Socket implements AsyncDisposable {
       writable: () => this.#deliverSends(),
       options: this.#options,
       raw: this.domain === AF_SP_RAW,
+      clock: runtime.clock,
+      dropped: () => this.stats.messagesDropped++,
     };
     this.#protocol = spec.create(host);
     this.#closed = new Promise((resolve) => this.#markClosed = resolve);

@@ -37,6 +37,8 @@ export interface SocketStats {
   bytesSent: number;
   /** Payload bytes received. */
   bytesReceived: number;
+  /** Messages the protocol dropped: malformed, stale, or for a peer that could not keep up. */
+  messagesDropped: number;
 }
 
 /** Fresh counters, all zero. */
@@ -56,6 +58,7 @@ export function emptyStats(): SocketStats {
     messagesReceived: 0,
     bytesSent: 0,
     bytesReceived: 0,
+    messagesDropped: 0,
   };
 }
 

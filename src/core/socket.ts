@@ -414,9 +414,17 @@ export class Socket implements AsyncDisposable {
     return body === undefined ? undefined : { header: EMPTY, body };
   }
 
+  // A protocol may refuse a waiting call outright (SURVEYOR: the deadline
+  // passed, ETIMEDOUT; then EFSM): that call fails, the others keep waiting.
   #deliverReceived(): void {
     while (this.#recvWaiters.length > 0) {
-      const received = this.#tryRecv(this.#recvWaiters.peekItem()!);
+      let received: Uint8Array | Message | undefined;
+      try {
+        received = this.#tryRecv(this.#recvWaiters.peekItem()!);
+      } catch (err) {
+        this.#recvWaiters.rejectNext(err);
+        continue;
+      }
       if (received === undefined) return;
       this.#recvWaiters.resolveNext(received);
     }
@@ -425,7 +433,12 @@ export class Socket implements AsyncDisposable {
   #deliverSends(): void {
     while (this.#sendWaiters.length > 0) {
       const item = this.#sendWaiters.peekItem()!;
-      if (!this.#trySend(item)) break;
+      try {
+        if (!this.#trySend(item)) break;
+      } catch (err) {
+        this.#sendWaiters.rejectNext(err);
+        continue;
+      }
       this.#sendWaiters.resolveNext(item instanceof Uint8Array ? item.length : item.body.length);
     }
     if (this.#state === "closing") this.#actor.send({ type: "flush.progress" });

@@ -105,6 +105,15 @@ export class WaitQueue<T, W> {
     waiter.resolve(value);
   }
 
+  /** Fails the oldest waiting call with `error`. */
+  rejectNext(error: unknown): void {
+    const waiter = this.#waiters.shift();
+    if (waiter === undefined) return;
+    this.#bytes -= waiter.size;
+    waiter.cleanup();
+    waiter.reject(error);
+  }
+
   /** Fails every waiting call with `error`. */
   failAll(error: SpError): void {
     for (const waiter of this.#waiters.drain()) {

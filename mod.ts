@@ -53,6 +53,7 @@ export {
   NN_TCP_NODELAY,
   type SocketOptions,
 } from "./src/core/options.ts";
+export { device } from "./src/core/device.ts";
 export { EMPTY, type Message } from "./src/core/message.ts";
 export type { PipeHandle, Protocol, ProtocolHost, ProtocolSpec } from "./src/core/protocol.ts";
 export {

@@ -134,6 +134,21 @@ export class Socket implements AsyncDisposable {
     this.#actor = startActor(runtime, runtime.machines.socket, { core: this.#core() }, this.#inspect);
   }
 
+  /** The SP id of the protocol this socket talks to, e.g. 0x51 for PUSH. */
+  get peerProtocolId(): number {
+    return this.#spec.peerId;
+  }
+
+  /** Whether the protocol can send. */
+  get canSend(): boolean {
+    return this.#spec.canSend;
+  }
+
+  /** Whether the protocol can receive. */
+  get canRecv(): boolean {
+    return this.#spec.canRecv;
+  }
+
   /** The socket machine's actor, for inspection (`getSnapshot().value`). */
   get actor(): MachineActor {
     return this.#actor;

@@ -74,9 +74,12 @@ export type {
   TransportListener,
   TransportOptions,
 } from "./src/core/transport.ts";
+export { busProtocol, NN_BUS } from "./src/protocols/bus/bus.ts";
 export { NN_PAIR, pairProtocol } from "./src/protocols/pair/pair.ts";
 export { NN_PULL, pullProtocol } from "./src/protocols/pipeline/pull.ts";
 export { NN_PUSH, pushProtocol } from "./src/protocols/pipeline/push.ts";
+export { NN_PUB, pubProtocol } from "./src/protocols/pubsub/pub.ts";
+export { NN_SUB, NN_SUB_SUBSCRIBE, NN_SUB_UNSUBSCRIBE, subProtocol } from "./src/protocols/pubsub/sub.ts";
 export { createInprocTransport } from "./src/transports/inproc.ts";
 export { createIpcTransport } from "./src/transports/ipc.ts";
 export { createTcpTransport } from "./src/transports/tcp.ts";

@@ -5,9 +5,12 @@
  */
 
 import type { Runtime } from "./core/runtime.ts";
+import { busProtocol } from "./protocols/bus/bus.ts";
 import { pairProtocol } from "./protocols/pair/pair.ts";
 import { pullProtocol } from "./protocols/pipeline/pull.ts";
 import { pushProtocol } from "./protocols/pipeline/push.ts";
+import { pubProtocol } from "./protocols/pubsub/pub.ts";
+import { subProtocol } from "./protocols/pubsub/sub.ts";
 import { createInprocTransport } from "./transports/inproc.ts";
 import { createIpcTransport } from "./transports/ipc.ts";
 import { createTcpTransport } from "./transports/tcp.ts";
@@ -27,7 +30,8 @@ import { createTcpTransport } from "./transports/tcp.ts";
  * @returns the same runtime
  */
 export function registerBuiltins(runtime: Runtime): Runtime {
-  for (const spec of [pairProtocol, pushProtocol, pullProtocol]) runtime.registerProtocol(spec);
+  const protocols = [pairProtocol, pushProtocol, pullProtocol, pubProtocol, subProtocol, busProtocol];
+  for (const spec of protocols) runtime.registerProtocol(spec);
   for (const transport of [createInprocTransport(), createIpcTransport(), createTcpTransport()]) {
     runtime.registerTransport(transport);
   }

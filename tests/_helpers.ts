@@ -15,10 +15,12 @@ export function freePort(): number {
 }
 
 let ipcCount = 0;
+// Test files run in parallel share a pid: a random part keeps their paths apart.
+const ipcRun = crypto.randomUUID().slice(0, 8);
 
 /** A fresh unix-socket path under the temp dir, short enough for sun_path. */
 export function tempIpcPath(tag = "t"): string {
-  return `/tmp/sp-${Deno.pid}-${tag}-${++ipcCount}.ipc`;
+  return `/tmp/sp-${Deno.pid}-${ipcRun}-${tag}-${++ipcCount}.ipc`;
 }
 
 /** Whether a program is on PATH. */

@@ -67,6 +67,13 @@ export interface Protocol {
   trySendMsg?(message: Message): boolean;
   /** Takes the next message with its header (raw sockets' `recvmsg`). */
   tryRecvMsg?(): Message | undefined;
+  /**
+   * Checks a message for `sendmsg` before it is tried or queued, so a bad
+   * header fails that call at once.
+   *
+   * @throws {SpError} EINVAL when the header does not fit the protocol
+   */
+  checkMessage?(message: Message): void;
   /** Whether messages accepted by `trySend` still wait for a pipe (for linger). */
   readonly pending: boolean;
   /**

@@ -280,6 +280,7 @@ export class Socket implements AsyncDisposable {
       if (msg.header.length > 0 && this.#protocol.trySendMsg === undefined) {
         throw new SpError("EINVAL", `${this.protocolName} messages carry no header`);
       }
+      this.#protocol.checkMessage?.(msg);
       if (this.#sendWaiters.length === 0 && this.#trySend(msg)) return Promise.resolve(msg.body.length);
       return this.#waitToSend(msg, msg.header.length + msg.body.length, this.#waitOptions(options));
     } catch (err) {

@@ -41,11 +41,23 @@ export class LoadBalancer {
     this.#ready.add(pipe, pipe.sendPriority);
   }
 
-  /** Sends to the next pipe; false when none is writable. */
-  send(payload: Uint8Array): boolean {
+  /**
+   * The pipe the last successful `send()` went to (REQ resends at once
+   * when that pipe goes away).
+   */
+  lastPipe: PipeHandle | undefined;
+
+  /**
+   * Sends to the next pipe: `header` (if any) then `body`; `lastPipe`
+   * tells which pipe took it.
+   *
+   * @returns false when no pipe is writable
+   */
+  send(body: Uint8Array, header?: Uint8Array): boolean {
     const pipe = this.#ready.current();
     if (pipe === undefined) return false;
-    pipe.send(payload);
+    this.lastPipe = pipe;
+    pipe.send(body, header);
     this.#ready.advance();
     if (!pipe.writable) this.#ready.remove(pipe);
     return true;

@@ -17,7 +17,7 @@ export type PeerName = "nanocat" | "nngcat";
 export const PEER_NAMES: readonly PeerName[] = ["nanocat", "nngcat"];
 
 /** Socket types the peers are asked to open. */
-export type PeerSocketType = "pair" | "push" | "pull";
+export type PeerSocketType = "pair" | "push" | "pull" | "pub" | "sub" | "bus";
 
 /** Transports every peer and our library speak. */
 export type InteropTransport = "tcp" | "ipc";
@@ -37,8 +37,15 @@ interface PeerFlags {
 // nngcat 1.5.2 answers a bare `--pair` with "No protocol specified.", so its
 // versioned names are used throughout.
 const FLAGS: Record<PeerName, PeerFlags> = {
-  nanocat: { socket: { pair: "--pair", push: "--push", pull: "--pull" }, resendInterval: "0.1" },
-  nngcat: { socket: { pair: "--pair0", push: "--push0", pull: "--pull0" }, resendInterval: "1" },
+  nanocat: {
+    socket: { pair: "--pair", push: "--push", pull: "--pull", pub: "--pub", sub: "--sub", bus: "--bus" },
+    resendInterval: "0.1",
+  },
+  // nngcat 1.5.2 accepts --bus0 although its --help does not list it.
+  nngcat: {
+    socket: { pair: "--pair0", push: "--push0", pull: "--pull0", pub: "--pub0", sub: "--sub0", bus: "--bus0" },
+    resendInterval: "1",
+  },
 };
 
 const installed = new Map<PeerName, boolean>();

@@ -1,0 +1,86 @@
+/**
+ * PUB (protocol 2, id 0x20): every message goes to every connected SUB;
+ * the subscribers filter. Messages carry no SP header.
+ *
+ * Sending never blocks, as in nanomsg: a subscriber whose pipe cannot take
+ * more (its outbound bytes reached SNDBUF) misses that message, which is
+ * counted in `socket.stats.messagesDropped`; with no subscriber at all a
+ * send succeeds and the message goes nowhere. nng instead keeps a small
+ * queue per subscriber and drops its oldest entry; we follow nanomsg.
+ *
+ * A SUB never sends anything after the SP header. Whatever a misbehaving
+ * peer sends anyway is read and discarded (and counted as dropped), so it
+ * can neither stall the connection nor reach the application. Raw PUB
+ * (`AF_SP_RAW`) behaves the same.
+ *
+ * @module
+ */
+
+import type { PipeHandle, Protocol, ProtocolHost, ProtocolSpec } from "../../core/protocol.ts";
+import { Distributor } from "../../routing/distributor.ts";
+
+/** PUB's SP id. */
+export const NN_PUB = 0x20;
+/** SUB's SP id, PUB's peer. */
+const SUB_ID = 0x21;
+
+class Pub implements Protocol {
+  readonly #host: ProtocolHost;
+  readonly #subscribers = new Distributor();
+
+  constructor(host: ProtocolHost) {
+    this.#host = host;
+  }
+
+  get pending(): boolean {
+    return false;
+  }
+
+  addPipe(pipe: PipeHandle): boolean {
+    this.#subscribers.add(pipe);
+    return true;
+  }
+
+  removePipe(pipe: PipeHandle): void {
+    this.#subscribers.remove(pipe);
+  }
+
+  pipeReadable(pipe: PipeHandle): void {
+    while (pipe.recv() !== undefined) this.#host.dropped();
+  }
+
+  pipeWritable(): void {
+    // Nothing ever waits: a send that finds a pipe full skips it.
+  }
+
+  trySend(payload: Uint8Array): boolean {
+    const { skipped } = this.#subscribers.send(payload);
+    for (let i = 0; i < skipped; i++) this.#host.dropped();
+    return true;
+  }
+
+  tryRecv(): undefined {
+    return undefined;
+  }
+}
+
+/**
+ * The PUB protocol, to register on a runtime.
+ *
+ * @example Usage
+ * ```ts
+ * import { Runtime } from "../../core/runtime.ts";
+ * import { pubProtocol } from "./pub.ts";
+ * const runtime = new Runtime();
+ * runtime.registerProtocol(pubProtocol);
+ * console.log(runtime.protocol("pub").peerId); // 33
+ * ```
+ */
+export const pubProtocol: ProtocolSpec = {
+  name: "pub",
+  id: NN_PUB,
+  peerId: SUB_ID,
+  canSend: true,
+  canRecv: false,
+  create: (host) => new Pub(host),
+};

@@ -11,6 +11,10 @@ import { pullProtocol } from "./protocols/pipeline/pull.ts";
 import { pushProtocol } from "./protocols/pipeline/push.ts";
 import { pubProtocol } from "./protocols/pubsub/pub.ts";
 import { subProtocol } from "./protocols/pubsub/sub.ts";
+import { repProtocol } from "./protocols/reqrep/rep.ts";
+import { reqProtocol } from "./protocols/reqrep/req.ts";
+import { respondentProtocol } from "./protocols/survey/respondent.ts";
+import { surveyorProtocol } from "./protocols/survey/surveyor.ts";
 import { createInprocTransport } from "./transports/inproc.ts";
 import { createIpcTransport } from "./transports/ipc.ts";
 import { createTcpTransport } from "./transports/tcp.ts";
@@ -30,7 +34,18 @@ import { createTcpTransport } from "./transports/tcp.ts";
  * @returns the same runtime
  */
 export function registerBuiltins(runtime: Runtime): Runtime {
-  const protocols = [pairProtocol, pushProtocol, pullProtocol, pubProtocol, subProtocol, busProtocol];
+  const protocols = [
+    pairProtocol,
+    pushProtocol,
+    pullProtocol,
+    pubProtocol,
+    subProtocol,
+    reqProtocol,
+    repProtocol,
+    surveyorProtocol,
+    respondentProtocol,
+    busProtocol,
+  ];
   for (const spec of protocols) runtime.registerProtocol(spec);
   for (const transport of [createInprocTransport(), createIpcTransport(), createTcpTransport()]) {
     runtime.registerTransport(transport);

@@ -74,6 +74,8 @@ export interface Protocol {
    * @throws {SpError} EINVAL when the header does not fit the protocol
    */
   checkMessage?(message: Message): void;
+  /** The socket has closed: stop timers, drop state. */
+  close?(): void;
   /** Whether messages accepted by `trySend` still wait for a pipe (for linger). */
   readonly pending: boolean;
   /**

@@ -556,11 +556,9 @@ export class Socket implements AsyncDisposable {
         this.#sendWaiters.failAll(new SpError(code, "socket closed before the message could be sent"));
       },
       closeEndpoints: () => {
+        // Each endpoint reports its pipes' closing and then its own; the
+        // socket is closed once every endpoint has reported.
         for (const actor of this.#endpoints.values()) actor.send({ type: "close" });
-        // Listeners that failed to bind are already done and never report.
-        for (const [id, actor] of this.#endpoints) {
-          if (actor.getSnapshot().status === "done") this.#endpoints.delete(id);
-        }
       },
       flushed: () => {
         if (this.#sendWaiters.length > 0 || this.#protocol.pending) return false;
@@ -569,6 +567,7 @@ export class Socket implements AsyncDisposable {
       },
       hasEndpoints: () => this.#endpoints.size > 0,
       finish: () => {
+        this.#protocol.close?.();
         this.#state = "closed";
         this.#onGone();
         this.#markClosed();

@@ -291,3 +291,16 @@ Deno.test("sendmsg/recvmsg carry an empty header on header-less protocols", asyn
   assert.equal(text(got.body), "body only");
   await rejectsWith(a.sendmsg({ header: new Uint8Array([1, 2, 3, 4]), body: "x" }), "EINVAL");
 });
+
+Deno.test("closing a socket releases the pipes its dialers made", async () => {
+  await using listener = openSocket("pair");
+  const dialer = openSocket("pair");
+  await listener.bind("inproc://release");
+  dialer.connect("inproc://release");
+  await dialer.send("hi");
+  await listener.recv();
+  assert.equal(dialer.stats.currentConnections, 1);
+  await dialer.close();
+  assert.equal(dialer.stats.currentConnections, 0);
+  await until(() => listener.stats.currentConnections === 0, 2000, "listener sees the pipe go");
+});

@@ -1,15 +1,48 @@
 /**
- * The demo: PAIR and PUSH/PULL over inproc and over a loopback tcp port it
- * picks itself, with a short transcript of each. Run it with
- * `deno task demo`.
+ * The demo: all six scalability protocols in one process, each over inproc
+ * and over loopback tcp ports it picks itself, with a short transcript of
+ * each: pipeline (PUSH/PULL), request/reply (REQ/REP), pair (PAIR),
+ * publish/subscribe (PUB/SUB), survey (SURVEYOR/RESPONDENT) and bus (BUS).
+ * It finishes in about a second. Run it with `deno task demo`; it
+ * needs only `--allow-net=127.0.0.1`.
+ *
+ * The six classic examples in this folder (`pipeline.ts`, `reqrep.ts`…)
+ * are the same patterns as separate programs that talk to libnanomsg.
  *
  * @module
  */
 
-import { openSocket, type Socket } from "../mod.ts";
+import {
+  isSpError,
+  NN_SUB,
+  NN_SUB_SUBSCRIBE,
+  NN_SURVEYOR,
+  NN_SURVEYOR_DEADLINE,
+  openSocket,
+  type Socket,
+} from "../mod.ts";
 
 const decoder = new TextDecoder();
+const text = (message: Uint8Array) => decoder.decode(message);
 const say = (line: string) => console.log(line);
+
+/**
+ * No wait in the demo may last longer than this, ms: a send or receive
+ * that cannot complete fails with ETIMEDOUT instead of hanging the demo.
+ */
+const STEP_TIMEOUT_MS = 2_000;
+/** How long the surveyor collects answers, ms (nanomsg's default is 1 s). */
+const SURVEY_DEADLINE_MS = 200;
+/** How long a receive waits to show that nothing else is coming, ms. */
+const QUIET_MS = 100;
+
+/** Where the sockets of one pattern meet: inproc names, or fresh loopback tcp ports. */
+interface Transport {
+  /** `inproc` or `tcp`, for the headings. */
+  name: string;
+  /** A new address for the listener called `name`. */
+  address(name: string): string;
+}
 
 /** A tcp port that is free right now on 127.0.0.1. */
 function pickPort(): number {
@@ -19,43 +52,193 @@ function pickPort(): number {
   return port;
 }
 
-async function pair(url: string): Promise<void> {
-  say(`\n== PAIR over ${url}`);
-  await using node1 = openSocket("pair");
-  await using node2 = openSocket("pair");
+const TRANSPORTS: Transport[] = [
+  { name: "inproc", address: (name) => `inproc://demo-${name}` },
+  { name: "tcp", address: () => `tcp://127.0.0.1:${pickPort()}` },
+];
+
+/** The sockets of one pattern; leaving the `await using` block closes them all. */
+class Sockets implements AsyncDisposable {
+  readonly #open: Socket[] = [];
+
+  /** Opens a socket whose waits are bounded by {@linkcode STEP_TIMEOUT_MS}. */
+  open(protocol: string): Socket {
+    const socket = openSocket(protocol, { options: { sndtimeo: STEP_TIMEOUT_MS, rcvtimeo: STEP_TIMEOUT_MS } });
+    this.#open.push(socket);
+    return socket;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await Promise.all(this.#open.map((socket) => socket[Symbol.asyncDispose]()));
+  }
+}
+
+/**
+ * Waits until `socket` has `count` peers. Connecting happens in the
+ * background; PUB, SURVEYOR and BUS send only to the peers they have at
+ * that moment, and PUSH should see both consumers to share the work.
+ */
+async function peers(socket: Socket, count: number): Promise<void> {
+  const deadline = Date.now() + STEP_TIMEOUT_MS;
+  while (socket.stats.currentConnections < count) {
+    if (Date.now() > deadline) throw new Error(`${socket.protocolName} socket: ${count} peers did not connect`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** Receives, or returns `undefined` when `socket` reports ETIMEDOUT (a timeout or a survey's deadline). */
+async function recvUnlessTimedOut(socket: Socket, timeout?: number): Promise<Uint8Array | undefined> {
+  try {
+    return await socket.recv(timeout === undefined ? undefined : { timeout });
+  } catch (err) {
+    if (isSpError(err, "ETIMEDOUT")) return undefined;
+    throw err;
+  }
+}
+
+function heading(pattern: string, addresses: string[], what: string): void {
+  say(`\n== ${pattern} over ${addresses.join(", ")}: ${what}`);
+}
+
+async function pipeline(transport: Transport): Promise<void> {
+  const url = transport.address("pipeline");
+  heading("PIPELINE (PUSH → PULL)", [url], "one producer, two consumers sharing the tasks");
+  await using sockets = new Sockets();
+  const producer = sockets.open("push");
+  const consumers = [sockets.open("pull"), sockets.open("pull")];
+  await producer.bind(url);
+  for (const consumer of consumers) consumer.connect(url);
+  await peers(producer, consumers.length);
+  for (let task = 1; task <= 4; task++) {
+    say(`[Producer] send "task ${task}"`);
+    await producer.send(`task ${task}`);
+  }
+  // PUSH takes turns between its peers: two tasks each.
+  for (const [n, consumer] of consumers.entries()) {
+    for (let i = 0; i < 2; i++) say(`[Consumer ${n + 1}] receive "${text(await consumer.recv())}"`);
+  }
+}
+
+async function reqrep(transport: Transport): Promise<void> {
+  const url = transport.address("reqrep");
+  heading("REQUEST/REPLY (REQ ⇄ REP)", [url], "every request gets its reply");
+  await using sockets = new Sockets();
+  const server = sockets.open("rep");
+  const client = sockets.open("req");
+  await server.bind(url);
+  client.connect(url);
+  const serving = (async () => {
+    for (let i = 0; i < 2; i++) {
+      const request = text(await server.recv());
+      say(`[Server] received "${request}"`);
+      const reply = request.toUpperCase();
+      say(`[Server] send "${reply}"`);
+      await server.send(reply);
+    }
+  })();
+  for (const request of ["hello", "how are you?"]) {
+    say(`[Client] send "${request}"`);
+    await client.send(request);
+    say(`[Client] received "${text(await client.recv())}"`);
+  }
+  await serving;
+}
+
+async function pair(transport: Transport): Promise<void> {
+  const url = transport.address("pair");
+  heading("PAIR (PAIR ⇄ PAIR)", [url], "two nodes taking turns");
+  await using sockets = new Sockets();
+  const node1 = sockets.open("pair");
+  const node2 = sockets.open("pair");
   await node1.bind(url);
   node2.connect(url);
   for (let round = 1; round <= 2; round++) {
-    await node2.send(`Node2 round ${round}`);
-    say(`[Node1] received ${decoder.decode(await node1.recv())}`);
-    await node1.send(`Node1 round ${round}`);
-    say(`[Node2] received ${decoder.decode(await node2.recv())}`);
+    say(`[Node2] send Node2 (round ${round})`);
+    await node2.send(`Node2 (round ${round})`);
+    say(`[Node1] received ${text(await node1.recv())}`);
+    say(`[Node1] send Node1 (round ${round})`);
+    await node1.send(`Node1 (round ${round})`);
+    say(`[Node2] received ${text(await node2.recv())}`);
   }
 }
 
-async function pipeline(url: string): Promise<void> {
-  say(`\n== PUSH/PULL over ${url}: one producer, two consumers, round-robin`);
-  await using producer = openSocket("push");
-  const consumers: Socket[] = [openSocket("pull"), openSocket("pull")];
-  try {
-    await producer.bind(url);
-    for (const c of consumers) c.connect(url);
-    while (producer.stats.currentConnections < consumers.length) await new Promise((r) => setTimeout(r, 5));
-    for (let i = 1; i <= 4; i++) {
-      await producer.send(`task ${i}`);
-      say(`[Producer] send "task ${i}"`);
-    }
-    for (const [n, c] of consumers.entries()) {
-      for (let i = 0; i < 2; i++) say(`[Consumer ${n + 1}] receive "${decoder.decode(await c.recv())}"`);
-    }
-  } finally {
-    for (const c of consumers) await c.close();
+async function pubsub(transport: Transport): Promise<void> {
+  const url = transport.address("pubsub");
+  heading("PUBLISH/SUBSCRIBE (PUB → SUB)", [url], "each subscriber gets the topics it asked for");
+  await using sockets = new Sockets();
+  const publisher = sockets.open("pub");
+  const everything = sockets.open("sub");
+  const weather = sockets.open("sub");
+  everything.setsockopt(NN_SUB, NN_SUB_SUBSCRIBE, "");
+  weather.setsockopt(NN_SUB, NN_SUB_SUBSCRIBE, "weather:");
+  await publisher.bind(url);
+  everything.connect(url);
+  weather.connect(url);
+  await peers(publisher, 2);
+  const news = ["news: SP in TypeScript", "weather: sunny, 24 °C", "sports: 2-1"];
+  for (const item of news) {
+    say(`[Publisher] publish "${item}"`);
+    await publisher.send(item);
+  }
+  for (let i = 0; i < news.length; i++) say(`[Subscriber "" (all)] received "${text(await everything.recv())}"`);
+  say(`[Subscriber "weather:"] received "${text(await weather.recv())}"`);
+  if (await recvUnlessTimedOut(weather, QUIET_MS) === undefined) {
+    say(`[Subscriber "weather:"] nothing more within ${QUIET_MS} ms: the other topics were filtered out`);
   }
 }
 
-const tcp = `tcp://127.0.0.1:${pickPort()}`;
-await pair("inproc://demo-pair");
-await pair(tcp);
-await pipeline("inproc://demo-pipeline");
-await pipeline(`tcp://127.0.0.1:${pickPort()}`);
-say("\nAll patterns ran; every socket closed cleanly.");
+async function survey(transport: Transport): Promise<void> {
+  const url = transport.address("survey");
+  heading("SURVEY (SURVEYOR ⇄ RESPONDENT)", [url], `one question, answers until a ${SURVEY_DEADLINE_MS} ms deadline`);
+  await using sockets = new Sockets();
+  const surveyor = sockets.open("surveyor");
+  surveyor.setsockopt(NN_SURVEYOR, NN_SURVEYOR_DEADLINE, SURVEY_DEADLINE_MS);
+  const respondents = [1, 2, 3].map(() => sockets.open("respondent"));
+  await surveyor.bind(url);
+  for (const respondent of respondents) respondent.connect(url);
+  await peers(surveyor, respondents.length);
+  const answering = respondents.map(async (respondent, i) => {
+    const question = text(await respondent.recv());
+    say(`[Respondent ${i + 1}] received "${question}"`);
+    await respondent.send(`respondent ${i + 1} is here`);
+  });
+  say(`[Surveyor] ask "who is there?"`);
+  await surveyor.send("who is there?");
+  let answers = 0;
+  for (let answer; (answer = await recvUnlessTimedOut(surveyor)) !== undefined; answers++) {
+    say(`[Surveyor] receive "${text(answer)}"`);
+  }
+  await Promise.all(answering);
+  say(`[Surveyor] deadline passed (ETIMEDOUT) after ${answers} answers`);
+}
+
+async function bus(transport: Transport): Promise<void> {
+  const urls = [0, 1, 2].map((n) => transport.address(`bus-${n}`));
+  heading("BUS (BUS ⇄ BUS ⇄ BUS)", urls, "every node hears every other node");
+  await using sockets = new Sockets();
+  const nodes = urls.map(() => sockets.open("bus"));
+  // Each node listens on its own address and dials the nodes before it:
+  // one connection per pair (BUS does not forward, so all pairs are needed).
+  for (const [n, node] of nodes.entries()) {
+    await node.bind(urls[n]!);
+    for (const url of urls.slice(0, n)) node.connect(url);
+  }
+  for (const node of nodes) await peers(node, nodes.length - 1);
+  for (const [n, node] of nodes.entries()) {
+    say(`[node${n}] send node${n} onto bus`);
+    await node.send(`node${n}`);
+  }
+  for (const [n, node] of nodes.entries()) {
+    for (let i = 0; i < nodes.length - 1; i++) say(`[node${n}] receive ${text(await node.recv())} from bus`);
+  }
+}
+
+const PATTERNS = [pipeline, reqrep, pair, pubsub, survey, bus];
+
+say("sp demo: the six scalability protocols, each over inproc and over loopback tcp");
+const started = performance.now();
+for (const pattern of PATTERNS) {
+  for (const transport of TRANSPORTS) await pattern(transport);
+}
+const elapsed = Math.round(performance.now() - started);
+say(`\nAll six patterns ran over inproc and tcp in ${elapsed} ms; every socket closed cleanly.`);

@@ -11,9 +11,11 @@
 import { SpError } from "../core/errors.ts";
 import { SP_HEADER_LENGTH } from "./_sp_header.ts";
 
+/** The largest read chunk, and the threshold for reading a big frame in place. */
 const CHUNK = 64 * 1024;
-/** Below this much free space the chunk is replaced rather than refilled. */
-const CHUNK_MIN_FREE = 4 * 1024;
+/** The first read chunk: small, so an idle connection holds little memory. */
+const CHUNK_FIRST = 1024;
+
 /**
  * Frames up to this size get an exact buffer as soon as their length is
  * known; larger ones (possible only with RCVMAXSIZE raised) grow as bytes
@@ -59,6 +61,7 @@ export class FrameDecoder {
   readonly #handler: FrameHandler;
 
   #chunk = new Uint8Array(0);
+  #chunkSize = CHUNK_FIRST; // doubles while reads fill whole chunks, up to CHUNK
   #start = 0; // first unparsed byte in #chunk
   #end = 0; // end of valid data in #chunk
   #headerDone = false;
@@ -94,8 +97,9 @@ export class FrameDecoder {
       return this.#body.subarray(this.#bodyFilled);
     }
     this.#directRead = false;
-    if (this.#chunk.length - this.#end < CHUNK_MIN_FREE) {
-      const next = new Uint8Array(CHUNK);
+    // Refill the chunk's free tail while it is a useful size; else start a new one.
+    if (this.#chunk.length - this.#end < this.#chunkSize / 4) {
+      const next = new Uint8Array(Math.max(this.#chunkSize, 2 * (this.#end - this.#start)));
       const left = this.#end - this.#start;
       next.set(this.#chunk.subarray(this.#start, this.#end));
       this.#chunk = next;
@@ -116,6 +120,7 @@ export class FrameDecoder {
       if (this.#bodyFilled === this.#bodySize) this.#finishBody();
       return;
     }
+    if (this.#end + n === this.#chunk.length && this.#chunkSize < CHUNK) this.#chunkSize *= 2;
     this.#end += n;
     this.#parse();
   }

@@ -14,6 +14,7 @@ import { decodeSpHeader, encodeSpHeader } from "./_sp_header.ts";
 /** Payloads at least this large are written from the caller's buffer, not copied. */
 const COPY_MAX = 64 * 1024;
 const BATCH_INITIAL = 16 * 1024;
+const NO_BYTES = new Uint8Array(0);
 
 /** The byte stream a {@linkcode StreamConnection} runs on: what `Deno.Conn` offers. */
 export interface ByteStream {
@@ -50,7 +51,9 @@ export class StreamConnection implements Connection {
   #headerFailed: ((err: SpError) => void) | undefined;
 
   // Outbound: a batch buffer for small payloads and a list of segments to write.
-  #batch = new Uint8Array(BATCH_INITIAL);
+  // Allocated on the first send after each flush, so an idle pipe holds none.
+  #batch = NO_BYTES;
+  #batchCapacity = BATCH_INITIAL; // the size the last busy batch needed
   #batchLength = 0;
   #segments: Uint8Array[] = [];
   #pending = 0;
@@ -205,14 +208,15 @@ export class StreamConnection implements Connection {
       this.#fail(
         err instanceof SpError
           ? err
-          : new SpError("EPROTO", `${this.description}: ${(err as Error).message}`, { cause: err }),
+          : new SpError("ECONNRESET", `${this.description}: ${(err as Error).message}`, { cause: err }),
       );
     }
   }
 
   #growBatch(needed: number): void {
-    let size = this.#batch.length * 2;
+    let size = Math.max(this.#batch.length * 2, this.#batchCapacity);
     while (size < needed) size *= 2;
+    this.#batchCapacity = size;
     const next = new Uint8Array(size);
     next.set(this.#batch.subarray(0, this.#batchLength));
     this.#batch = next;
@@ -222,7 +226,7 @@ export class StreamConnection implements Connection {
   #sealBatch(): void {
     if (this.#batchLength === 0) return;
     this.#segments.push(this.#batch.subarray(0, this.#batchLength));
-    this.#batch = new Uint8Array(Math.max(BATCH_INITIAL, this.#batch.length));
+    this.#batch = NO_BYTES;
     this.#batchLength = 0;
   }
 

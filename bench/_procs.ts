@@ -1,0 +1,201 @@
+/**
+ * Running the perf tools as child processes for `compare.ts`: which binary
+ * or script each implementation uses, free loopback ports, waiting until a
+ * binding side really listens, running a measuring side against a feeding
+ * side, and parsing the nanomsg-style report lines.
+ *
+ * @module
+ */
+
+/** The implementations compared. */
+export type Impl = "ours" | "nanomsg" | "nng";
+
+/** The perf tools, by nanomsg's names. */
+export type Tool = "local_thr" | "remote_thr" | "local_lat" | "remote_lat" | "inproc_thr" | "inproc_lat";
+
+/** The parsed report of one run. */
+export interface Report {
+  /** Messages per second (throughput tools). */
+  msgsPerSec?: number;
+  /** Megabits per second (throughput tools). */
+  megabitsPerSec?: number;
+  /** One-way latency in µs (latency tools). */
+  latencyMicros?: number;
+}
+
+const BENCH_DIR = new URL(".", import.meta.url).pathname;
+/** Where `c/build.sh` puts the C tools. */
+export const C_BUILD_DIR = `${BENCH_DIR}c/build`;
+
+/**
+ * The command line that runs `tool` of `impl`. Ours gets only the
+ * permissions the tools need: loopback networking and the ipc socket files.
+ */
+export function toolCommand(impl: Impl, tool: Tool, args: string[]): [string, string[]] {
+  if (impl === "ours") {
+    return [Deno.execPath(), [
+      "run",
+      "--allow-net",
+      "--allow-read",
+      "--allow-write",
+      `${BENCH_DIR}perf/${tool}.ts`,
+      ...args,
+    ]];
+  }
+  return [`${C_BUILD_DIR}/${impl}/${tool}`, args];
+}
+
+/** A tcp port on 127.0.0.1 that was free a moment ago. */
+export function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+let ipcCounter = 0;
+
+/** A fresh ipc path, short enough for `sun_path`. */
+export function freeIpcPath(): string {
+  return `/tmp/sp-bench-${Deno.pid}-${++ipcCounter}.ipc`;
+}
+
+/** Whether something listens on 127.0.0.1:`port` (from /proc/net/tcp, without connecting). */
+function tcpListening(port: number): boolean {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, "0");
+  // A probe connection would itself be a (bogus) SP peer; reading the
+  // kernel's socket table has no side effects.
+  const table = Deno.readTextFileSync("/proc/net/tcp");
+  return table.split("\n").some((line) => {
+    const fields = line.trim().split(/\s+/);
+    return fields[1]?.endsWith(`:${hexPort}`) === true && fields[3] === "0A";
+  });
+}
+
+function ipcListening(path: string): boolean {
+  try {
+    return Deno.lstatSync(path).isSocket === true;
+  } catch {
+    return false;
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Waits until the address is bound, so that the connecting side connects
+ * at once instead of sleeping through a reconnect interval.
+ *
+ * @returns false when the address did not appear in time
+ */
+export async function waitBound(url: string, child: Deno.ChildProcess, timeoutMs = 10_000): Promise<boolean> {
+  let exited = false;
+  child.status.then(() => exited = true);
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline && !exited) {
+    if (url.startsWith("tcp://") && tcpListening(Number(url.slice(url.lastIndexOf(":") + 1)))) return true;
+    if (url.startsWith("ipc://") && ipcListening(url.slice("ipc://".length))) return true;
+    await sleep(5);
+  }
+  return false;
+}
+
+/** Parses the report lines of any of the tools (ours or nanomsg's wording). */
+export function parseReport(text: string): Report {
+  const report: Report = {};
+  const rate = /throughput: (\d+) \[msg\/s\]/.exec(text);
+  if (rate) report.msgsPerSec = Number(rate[1]);
+  const megabits = /throughput: ([\d.]+) \[Mb\/s\]/.exec(text);
+  if (megabits) report.megabitsPerSec = Number(megabits[1]);
+  const latency = /average latency: ([\d.]+) \[us\]/.exec(text);
+  if (latency) report.latencyMicros = Number(latency[1]);
+  return report;
+}
+
+function spawn(impl: Impl, tool: Tool, args: string[], stdout: "piped" | "null"): Deno.ChildProcess {
+  const [cmd, cmdArgs] = toolCommand(impl, tool, args);
+  return new Deno.Command(cmd, { args: cmdArgs, stdout, stderr: "piped" }).spawn();
+}
+
+function kill(child: Deno.ChildProcess): void {
+  try {
+    child.kill("SIGKILL");
+  } catch { /* already gone */ }
+}
+
+async function collect(child: Deno.ChildProcess, timeoutMs: number): Promise<Deno.CommandOutput | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<undefined>((resolve) => timer = setTimeout(() => resolve(undefined), timeoutMs));
+  const output = await Promise.race([child.output(), timedOut]);
+  clearTimeout(timer);
+  if (output === undefined) kill(child);
+  return output;
+}
+
+/** One side of a two-process run. */
+export interface Side {
+  impl: Impl;
+  tool: Tool;
+}
+
+/** The outcome of one run: the report, or why there is none. */
+export type RunResult = { ok: true; report: Report } | { ok: false; error: string };
+
+function failure(what: string, output: Deno.CommandOutput | undefined): RunResult {
+  if (output === undefined) return { ok: false, error: `${what}: timed out` };
+  const stderr = new TextDecoder().decode(output.stderr).trim().split("\n").slice(-2).join(" / ");
+  return { ok: false, error: `${what}: exit ${output.code}${stderr ? `: ${stderr}` : ""}` };
+}
+
+/**
+ * Runs a binding side and a connecting side against each other; `measure`
+ * says which one prints the result (local_thr binds and measures,
+ * remote_lat connects and measures). The other side is stopped as soon as
+ * the measuring one is done: the C feeders wait before closing, and that
+ * wait must not hold the comparison up.
+ */
+export async function runPair(
+  bind: Side,
+  connect: Side,
+  url: string,
+  args: [number, number],
+  measure: "bind" | "connect",
+  timeoutMs: number,
+): Promise<RunResult> {
+  const toolArgs = (u: string) => [u, String(args[0]), String(args[1])];
+  const binder = spawn(bind.impl, bind.tool, toolArgs(url), measure === "bind" ? "piped" : "null");
+  try {
+    if (!(await waitBound(url, binder))) {
+      kill(binder);
+      return failure(`${bind.impl} ${bind.tool} did not bind`, await binder.output());
+    }
+    const connector = spawn(connect.impl, connect.tool, toolArgs(url), measure === "connect" ? "piped" : "null");
+    const [measured, feeder] = measure === "bind" ? [binder, connector] : [connector, binder];
+    const output = await collect(measured, timeoutMs);
+    // The feeder has nothing left to do that the result depends on.
+    await Promise.race([feeder.status, sleep(100)]);
+    kill(feeder);
+    await feeder.output().catch(() => undefined);
+    const side = measure === "bind" ? bind : connect;
+    if (output === undefined || !output.success) return failure(`${side.impl} ${side.tool}`, output);
+    return { ok: true, report: parseReport(new TextDecoder().decode(output.stdout)) };
+  } finally {
+    kill(binder);
+    if (url.startsWith("ipc://")) await Deno.remove(url.slice("ipc://".length)).catch(() => {});
+  }
+}
+
+/** Runs one single-process tool (inproc_thr, inproc_lat). */
+export async function runSingle(impl: Impl, tool: Tool, args: [number, number], timeoutMs: number): Promise<RunResult> {
+  const child = spawn(impl, tool, args.map(String), "piped");
+  const output = await collect(child, timeoutMs);
+  if (output === undefined || !output.success) return failure(`${impl} ${tool}`, output);
+  return { ok: true, report: parseReport(new TextDecoder().decode(output.stdout)) };
+}
+
+/** The median of some numbers (mean of the middle two for an even count). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}

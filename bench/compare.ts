@@ -1,0 +1,196 @@
+/**
+ * Compares our PAIR throughput and latency with libnanomsg's and nng's in
+ * one run: builds the C tools (`c/build.sh`), runs every implementation's
+ * own pair of tools over tcp, ipc and inproc, alternating implementations
+ * within each repetition, and reports medians with ratios. Cross pairs (our
+ * sender into libnanomsg's receiver and the other way round) show that the
+ * numbers come from nanomsg's wire protocol. Pipe setup rates and idle
+ * memory come from `pipe_costs.ts`.
+ *
+ * Every measurement is sized to take about `--target-ms` (default 800; one
+ * or two calibration runs with smaller counts come first), so a fast and a slow implementation are both
+ * measured for long enough and the whole run stays within minutes.
+ *
+ * Usage: `deno run -A bench/compare.ts [--quick] [--reps N] [--target-ms MS] [--out FILE] [--no-write]`
+ *
+ * Defaults: 5 repetitions, ≈800 ms per run; about 8 minutes on a 2-core machine.
+ * `--quick`: tiny fixed counts, one repetition, fewer sizes; checks that
+ * every tool works (CI). Full runs write `bench/RESULTS.md` unless
+ * `--no-write`.
+ *
+ * @module
+ */
+
+import { median, type Report, type RunResult } from "./_procs.ts";
+import { type Cell, type CellResult, planCells, type Variant } from "./_compare_plan.ts";
+import { renderResults } from "./_compare_report.ts";
+import type { PipeCosts } from "./pipe_costs.ts";
+
+interface Settings {
+  quick: boolean;
+  reps: number;
+  targetMs: number;
+  out: string | undefined;
+}
+
+function parseSettings(args: string[]): Settings {
+  const value = (flag: string): string | undefined => {
+    const i = args.indexOf(flag);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const quick = args.includes("--quick");
+  const settings: Settings = {
+    quick,
+    reps: Number(value("--reps") ?? (quick ? 1 : 5)),
+    targetMs: Number(value("--target-ms") ?? 800),
+    out: args.includes("--no-write")
+      ? undefined
+      : value("--out") ?? (quick ? undefined : new URL("RESULTS.md", import.meta.url).pathname),
+  };
+  if (!(settings.reps >= 1) || !(settings.targetMs > 0)) {
+    console.error("usage: compare.ts [--quick] [--reps N] [--target-ms MS] [--out FILE] [--no-write]");
+    Deno.exit(2);
+  }
+  return settings;
+}
+
+const log = (text: string) => console.error(text);
+
+async function buildCTools(): Promise<void> {
+  const script = new URL("c/build.sh", import.meta.url).pathname;
+  const out = await new Deno.Command("sh", { args: [script], stdout: "piped", stderr: "piped" }).output();
+  if (!out.success) {
+    console.error(new TextDecoder().decode(out.stderr));
+    throw new Error("building the C tools failed");
+  }
+}
+
+/** The number a cell compares: msg/s for throughput, µs for latency. */
+function metric(cell: Cell, report: Report): number | undefined {
+  return cell.kind === "thr" ? report.msgsPerSec : report.latencyMicros;
+}
+
+/** Messages (throughput) or round trips (latency) per second, from one run's result. */
+function perSecond(cell: Cell, result: RunResult): number | undefined {
+  const value = result.ok ? metric(cell, result.report) : undefined;
+  if (value === undefined || value <= 0) return undefined;
+  // A round trip is two one-way latencies.
+  return cell.kind === "thr" ? value : 1_000_000 / (2 * value);
+}
+
+/**
+ * Picks a count for a variant so that one run takes about `targetMs`. A
+ * run with the cell's small starting count gives a first rate; when that
+ * run was much shorter than the target, a second, longer one refines it,
+ * because a short run underrates a JIT-compiled implementation.
+ */
+async function calibrate(cell: Cell, variant: Variant, targetMs: number): Promise<number> {
+  const clamp = (n: number) => Math.min(cell.maxCount, Math.max(cell.startCount, Math.round(n)));
+  let rate = perSecond(cell, await variant.run(cell.startCount, 60_000));
+  if (rate === undefined) return cell.startCount;
+  if (cell.startCount / rate * 1000 < targetMs / 4) {
+    rate = perSecond(cell, await variant.run(clamp(rate * targetMs / 2000), 60_000)) ?? rate;
+  }
+  return clamp(rate * targetMs / 1000);
+}
+
+async function runCell(cell: Cell, settings: Settings): Promise<CellResult> {
+  const counts = new Map<string, number>();
+  for (const variant of cell.variants) {
+    counts.set(variant.label, settings.quick ? cell.startCount : await calibrate(cell, variant, settings.targetMs));
+  }
+  const values = new Map<string, number[]>(cell.variants.map((v) => [v.label, []]));
+  const errors = new Map<string, string>();
+  for (let rep = 0; rep < settings.reps; rep++) {
+    // Rotate the order each repetition so no implementation always runs
+    // first (cold caches) or right after another one (warm CPU clocks).
+    const order = cell.variants.map((_, i) => cell.variants[(i + rep) % cell.variants.length]!);
+    for (const variant of order) {
+      const count = counts.get(variant.label)!;
+      // Generous: a stalled run is a bug to report, not something to wait for.
+      const timeoutMs = Math.max(30_000, settings.targetMs * 20);
+      const result: RunResult = await variant.run(count, timeoutMs);
+      const value = result.ok ? metric(cell, result.report) : undefined;
+      if (value !== undefined) values.get(variant.label)!.push(value);
+      else errors.set(variant.label, result.ok ? "no result in the output" : result.error);
+    }
+  }
+  const medians = new Map<string, number>();
+  for (const [label, list] of values) if (list.length > 0) medians.set(label, median(list));
+  return { cell, counts, medians, samples: values, errors };
+}
+
+async function pipeCosts(quick: boolean): Promise<PipeCosts | undefined> {
+  const script = new URL("pipe_costs.ts", import.meta.url).pathname;
+  const args = ["run", "--allow-net", "--allow-read", "--allow-write", "--v8-flags=--expose-gc", script, "--json"];
+  if (quick) args.push("--quick");
+  const out = await new Deno.Command(Deno.execPath(), { args, stdout: "piped", stderr: "piped" }).output();
+  if (!out.success) {
+    log(`pipe_costs.ts failed: ${new TextDecoder().decode(out.stderr)}`);
+    return undefined;
+  }
+  return JSON.parse(new TextDecoder().decode(out.stdout)) as PipeCosts;
+}
+
+async function commandText(cmd: string, args: string[]): Promise<string> {
+  try {
+    const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "null" }).output();
+    return new TextDecoder().decode(out.stdout).trim();
+  } catch {
+    return "?";
+  }
+}
+
+/** Date, kernel, cores, CPU and library versions, for the results header. */
+async function machineInfo(): Promise<Record<string, string>> {
+  const cpuinfo = await Deno.readTextFile("/proc/cpuinfo").catch(() => "");
+  return {
+    date: new Date().toISOString(),
+    uname: await commandText("uname", ["-a"]),
+    nproc: await commandText("nproc", []),
+    cpu: /^model name\s*:\s*(.*)$/m.exec(cpuinfo)?.[1] ?? "?",
+    deno: `${Deno.version.deno} (V8 ${Deno.version.v8})`,
+    libraries: await commandText("dpkg-query", ["-W", "-f", "${Package} ${Version}; ", "libnanomsg5", "libnng1"]),
+  };
+}
+
+if (import.meta.main) {
+  const settings = parseSettings(Deno.args);
+  const started = performance.now();
+  log("building the C tools …");
+  await buildCTools();
+  const cells = planCells(settings.quick);
+  const results: CellResult[] = [];
+  for (const [i, cell] of cells.entries()) {
+    const t0 = performance.now();
+    const result = await runCell(cell, settings);
+    results.push(result);
+    const summary = [...result.medians].map(([label, v]) => `${label}=${v.toFixed(cell.kind === "thr" ? 0 : 2)}`);
+    const errors = [...result.errors].map(([label, e]) => `${label} FAILED (${e})`);
+    log(
+      `[${i + 1}/${cells.length}] ${cell.title} ${[...summary, ...errors].join(" ")} (${
+        ((performance.now() - t0) / 1000).toFixed(1)
+      } s)`,
+    );
+  }
+  log("pipe costs …");
+  const costs = await pipeCosts(settings.quick);
+  const elapsedSec = (performance.now() - started) / 1000;
+  const markdown = renderResults({
+    machine: await machineInfo(),
+    results,
+    costs,
+    settings: { quick: settings.quick, reps: settings.reps, targetMs: settings.targetMs, elapsedSec },
+  });
+  console.log(markdown);
+  if (settings.out !== undefined) {
+    await Deno.writeTextFile(settings.out, markdown + "\n");
+    // CI runs `deno fmt --check`; leave the file as the formatter wants it.
+    await new Deno.Command(Deno.execPath(), { args: ["fmt", "--quiet", settings.out], stdout: "null", stderr: "null" })
+      .output();
+    log(`wrote ${settings.out}`);
+  }
+  const failed = results.filter((r) => r.errors.size > 0).length;
+  log(`done in ${elapsedSec.toFixed(0)} s${failed > 0 ? `; ${failed} cell(s) had failures` : ""}`);
+  if (failed > 0) Deno.exit(1);
+}

@@ -51,9 +51,11 @@ export class StreamConnection implements Connection {
   #headerFailed: ((err: SpError) => void) | undefined;
 
   // Outbound: a batch buffer for small payloads and a list of segments to write.
-  // Allocated on the first send after each flush, so an idle pipe holds none.
-  #batch = NO_BYTES;
-  #batchCapacity = BATCH_INITIAL; // the size the last busy batch needed
+  // Allocated on the first send after a quiet spell, so an idle pipe holds none.
+  #batch: Uint8Array = NO_BYTES;
+  // While data keeps flowing, the batch just written is reused for the next one.
+  #spare: Uint8Array | undefined;
+  #batchBuffers = new WeakSet<ArrayBufferLike>();
   #batchLength = 0;
   #segments: Uint8Array[] = [];
   #pending = 0;
@@ -214,10 +216,15 @@ export class StreamConnection implements Connection {
   }
 
   #growBatch(needed: number): void {
-    let size = Math.max(this.#batch.length * 2, this.#batchCapacity);
+    if (this.#batchLength === 0 && this.#spare !== undefined && this.#spare.length >= needed) {
+      this.#batch = this.#spare;
+      this.#spare = undefined;
+      return;
+    }
+    let size = Math.max(this.#batch.length * 2, BATCH_INITIAL);
     while (size < needed) size *= 2;
-    this.#batchCapacity = size;
     const next = new Uint8Array(size);
+    this.#batchBuffers.add(next.buffer);
     next.set(this.#batch.subarray(0, this.#batchLength));
     this.#batch = next;
   }
@@ -262,9 +269,11 @@ export class StreamConnection implements Connection {
             if (this.#closed) return;
           }
           this.#pending -= segment.length;
+          if (this.#batchBuffers.has(segment.buffer)) this.#spare = new Uint8Array(segment.buffer);
         }
         this.#sink?.drained();
       }
+      this.#spare = undefined; // all written: an idle connection keeps no buffer
     } catch (err) {
       this.#fail(
         new SpError("ECONNRESET", `${this.description}: write failed: ${(err as Error).message}`, { cause: err }),

@@ -493,13 +493,19 @@ export class Socket implements AsyncDisposable {
         if (this.#state === "closing") this.#actor.send({ type: "flush.progress" });
       },
     });
-    machine.actor = startActor(this.#runtime, this.#runtime.machines.pipe, {
-      pipe,
+    machine.actor = startActor(
+      this.#runtime,
+      this.#runtime.machines.pipe,
+      {
+        pipe,
+        owner,
+        selfProtocol: this.protocolId,
+        peerProtocol: this.#spec.peerId,
+        handshakeTimeout: this.#runtime.handshakeTimeout,
+      },
+      this.#inspect,
       owner,
-      selfProtocol: this.protocolId,
-      peerProtocol: this.#spec.peerId,
-      handshakeTimeout: this.#runtime.handshakeTimeout,
-    }, this.#inspect) as unknown as PipeActor;
+    ) as unknown as PipeActor;
     return machine.actor;
   }
 

@@ -15,7 +15,7 @@ import { StreamConnection } from "./_stream_connection.ts";
 const IPC_FRAMES = { typeByte: 0x01 } as const;
 /** `sizeof(sun_path)` on Linux: the path and its terminating NUL must fit. */
 const SUN_PATH_MAX = 108;
-const PERMISSIONS = "--allow-read and --allow-write";
+const PERMISSIONS = "--allow-net, --allow-read and --allow-write";
 
 function checkPath(path: string): void {
   if (path === "") throw new SpError("EINVAL", "ipc address needs a path");

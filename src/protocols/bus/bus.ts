@@ -25,9 +25,8 @@
 
 import { SpError } from "../../core/errors.ts";
 import type { Message } from "../../core/message.ts";
-import type { PipeHandle, Protocol, ProtocolHost, ProtocolSpec } from "../../core/protocol.ts";
-import { Distributor } from "../../routing/distributor.ts";
-import { FairQueue } from "../../routing/fair_queue.ts";
+import type { PipeHandle, Protocol, ProtocolSpec } from "../../core/protocol.ts";
+import { FanOutFanIn } from "../../routing/fan_out_fan_in.ts";
 
 /** BUS's SP id; BUS peers with BUS. */
 export const NN_BUS = 0x70;
@@ -36,35 +35,7 @@ export const NN_BUS = 0x70;
 const ORIGIN_HEADER_SIZE = 4;
 
 /** Cooked BUS: no `trySendMsg`, so the socket refuses headers itself. */
-class Bus implements Protocol {
-  protected readonly host: ProtocolHost;
-  protected readonly peers: Distributor = new Distributor();
-  protected readonly inbound: FairQueue = new FairQueue();
-
-  constructor(host: ProtocolHost) {
-    this.host = host;
-  }
-
-  get pending(): boolean {
-    return false;
-  }
-
-  addPipe(pipe: PipeHandle): boolean {
-    this.peers.add(pipe);
-    this.inbound.add(pipe);
-    return true;
-  }
-
-  removePipe(pipe: PipeHandle): void {
-    this.peers.remove(pipe);
-    this.inbound.remove(pipe);
-  }
-
-  pipeReadable(pipe: PipeHandle): void {
-    this.inbound.readable(pipe);
-    this.host.readable();
-  }
-
+class Bus extends FanOutFanIn implements Protocol {
   pipeWritable(): void {
     // Nothing ever waits: a send that finds a pipe full skips it.
   }
@@ -80,7 +51,7 @@ class Bus implements Protocol {
 
   /** Sends to every peer but `exclude`, counting the peers that could not keep up. */
   protected fanOut(body: Uint8Array, exclude: PipeHandle | undefined): void {
-    const { skipped } = this.peers.send(body, undefined, exclude);
+    const { skipped } = this.out.send(body, undefined, exclude);
     for (let i = 0; i < skipped; i++) this.host.dropped();
   }
 }

@@ -30,10 +30,9 @@
 import type { TimerId } from "../../core/clock.ts";
 import { SpError } from "../../core/errors.ts";
 import type { Message } from "../../core/message.ts";
-import type { PipeHandle, Protocol, ProtocolHost, ProtocolSpec } from "../../core/protocol.ts";
+import type { Protocol, ProtocolSpec } from "../../core/protocol.ts";
 import { bodyFor, encodeWord, recvBacktraced, RequestIds } from "../../routing/backtrace.ts";
-import { Distributor } from "../../routing/distributor.ts";
-import { FairQueue } from "../../routing/fair_queue.ts";
+import { FanOutFanIn } from "../../routing/fan_out_fan_in.ts";
 import { intervalOption } from "../../routing/interval_option.ts";
 
 /** SURVEYOR's SP id. */
@@ -48,36 +47,7 @@ export const NN_SURVEYOR_DEADLINE = 1;
 const DEFAULT_DEADLINE = 1_000;
 
 /** Shared by both modes: every pipe is a destination and a source. */
-abstract class SurveyorBase implements Protocol {
-  protected readonly host: ProtocolHost;
-  protected readonly out: Distributor = new Distributor();
-  protected readonly inbound: FairQueue = new FairQueue();
-
-  constructor(host: ProtocolHost) {
-    this.host = host;
-  }
-
-  get pending(): boolean {
-    return false;
-  }
-
-  addPipe(pipe: PipeHandle): boolean {
-    this.out.add(pipe);
-    this.inbound.add(pipe);
-    return true;
-  }
-
-  removePipe(pipe: PipeHandle): void {
-    this.out.remove(pipe);
-    this.inbound.remove(pipe);
-  }
-
-  pipeReadable(pipe: PipeHandle): void {
-    this.inbound.readable(pipe);
-    this.host.readable();
-  }
-
-  /** Surveys never wait for writable pipes. */
+abstract class SurveyorBase extends FanOutFanIn implements Protocol {
   pipeWritable(): void {}
 
   /** Sends to every pipe that can take it; the others miss it (counted). */

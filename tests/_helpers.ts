@@ -87,3 +87,21 @@ export function assertBytesEqual(actual: Uint8Array, expected: Uint8Array, label
       `(got [${around(actual)}], expected [${around(expected)}])`,
   );
 }
+
+/** Stops a child process: SIGTERM, then SIGKILL if it is still there after a second; resolves once it has exited. */
+export async function stopChild(child: Deno.ChildProcess, label: string): Promise<void> {
+  const signal = (sig: Deno.Signal) => {
+    try {
+      child.kill(sig);
+    } catch {
+      // It has exited already.
+    }
+  };
+  signal("SIGTERM");
+  try {
+    await within(child.status, 1_000, `${label} exit after SIGTERM`);
+  } catch {
+    signal("SIGKILL");
+    await child.status;
+  }
+}

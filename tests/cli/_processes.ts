@@ -7,7 +7,7 @@
  * @module
  */
 
-import { within } from "../_helpers.ts";
+import { stopChild, within } from "../_helpers.ts";
 
 /** Our CLI's entry point. */
 export const OUR_NANOCAT: string = new URL("../../cli/nanocat.ts", import.meta.url).pathname;
@@ -156,24 +156,8 @@ export class CliProcess implements AsyncDisposable {
 
   /** Kills the program if it still runs (SIGTERM, then SIGKILL) and waits for it and its streams. */
   async [Symbol.asyncDispose](): Promise<void> {
-    if (this.#exit === undefined) {
-      this.#signal("SIGTERM");
-      try {
-        await within(this.#child.status, 1_000, `${this.program} exit after SIGTERM`);
-      } catch {
-        this.#signal("SIGKILL");
-        await this.#child.status;
-      }
-    }
+    if (this.#exit === undefined) await stopChild(this.#child, this.program);
     await this.#pumps;
-  }
-
-  #signal(signal: Deno.Signal): void {
-    try {
-      this.#child.kill(signal);
-    } catch {
-      // It has exited already.
-    }
   }
 
   #notify(): void {

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { freePort, hasCommand, PEERS_REQUIRED, tempIpcPath, within } from "../_helpers.ts";
+import { freePort, hasCommand, PEERS_REQUIRED, stopChild, tempIpcPath, within } from "../_helpers.ts";
 
 /** The peer programs we test against. */
 export type PeerName = "nanocat" | "nngcat";
@@ -228,22 +228,8 @@ export class Peer implements AsyncDisposable {
 
   /** Kills the peer (SIGTERM, then SIGKILL if it lingers) and waits for it and its output streams. */
   async [Symbol.asyncDispose](): Promise<void> {
-    this.#signal("SIGTERM");
-    try {
-      await within(this.#child.status, 1_000, `${this.name} exit after SIGTERM`);
-    } catch {
-      this.#signal("SIGKILL");
-      await this.#child.status;
-    }
+    await stopChild(this.#child, this.name);
     await this.#pumps;
-  }
-
-  #signal(signal: Deno.Signal): void {
-    try {
-      this.#child.kill(signal);
-    } catch {
-      // It has exited already.
-    }
   }
 
   async #pumpStdout(): Promise<void> {

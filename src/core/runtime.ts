@@ -224,10 +224,16 @@ export function startActor(
   // With an owner the actor joins the owner's actor system, and so its
   // inspector, instead of making a system of its own (~2 KB per pipe). It
   // still reports to the owner by explicit events only.
+  //
+  // An owned actor's id is its machine's id, the same for every actor of
+  // that kind: XState tells the parent a child is done with an event named
+  // after the child's id, and memoizes transition candidates per event name
+  // on the parent's (shared) state nodes. A unique id per pipe would add
+  // one entry per finished pipe, forever (~220 B a connection).
   const actor = createActor(machine as AnyStateMachine, {
     input,
     clock: runtime.clock,
-    ...(owner ? { parent: owner } : inspect ? { inspect } : {}),
+    ...(owner ? { parent: owner, id: machine.id } : inspect ? { inspect } : {}),
   } as never);
   actor.start();
   return actor;

@@ -67,12 +67,14 @@ export {
 } from "./src/core/runtime.ts";
 export { NN_DONTWAIT, Socket, type SocketInit, type WaitOptions } from "./src/core/socket.ts";
 export type { SocketStats } from "./src/core/socket_stats.ts";
-export type {
-  Connection,
-  ConnectionSink,
-  Transport,
-  TransportListener,
-  TransportOptions,
+export {
+  checkEndpointOptions,
+  type Connection,
+  type ConnectionSink,
+  type EndpointOptions,
+  type Transport,
+  type TransportListener,
+  type TransportOptions,
 } from "./src/core/transport.ts";
 export { busProtocol, NN_BUS } from "./src/protocols/bus/bus.ts";
 export { NN_PAIR, pairProtocol } from "./src/protocols/pair/pair.ts";

@@ -27,7 +27,7 @@ import type { Protocol, ProtocolHost, ProtocolSpec } from "./protocol.ts";
 import { type Inspector, type MachineActor, type Runtime, startActor } from "./runtime.ts";
 import type { SocketCore } from "./socket_machine.ts";
 import { countClosedPipe, emptyStats, type SocketStats } from "./socket_stats.ts";
-import type { Connection, TransportOptions } from "./transport.ts";
+import type { Connection, EndpointOptions, TransportOptions } from "./transport.ts";
 import { splitUrl } from "./url.ts";
 import { WaitQueue } from "./wait_queue.ts";
 
@@ -162,12 +162,14 @@ export class Socket implements AsyncDisposable {
   /**
    * Binds a local address and starts accepting connections.
    *
+   * @param url e.g. `tcp://*:5555`, `ipc:///tmp/x.ipc`, `inproc://name`
+   * @param options settings only the transport understands (e.g. TLS)
    * @returns the endpoint id, for `shutdown()`
    * @throws {SpError} EADDRINUSE, EINVAL, EPROTONOSUPPORT, ENAMETOOLONG, ENODEV, EACCES…
    */
-  async bind(url: string): Promise<number> {
+  async bind(url: string, options: EndpointOptions = {}): Promise<number> {
     this.#check();
-    const input = this.#endpointInput(url, "bind");
+    const input = this.#endpointInput(url, "bind", options);
     const actor = startActor(this.#runtime, this.#runtime.machines.listener, input, this.#inspect);
     this.#endpoints.set(input.id, actor);
     const snapshot = await waitFor(actor, (s) => s.value !== "binding");
@@ -183,12 +185,14 @@ export class Socket implements AsyncDisposable {
    * Starts connecting to a remote address; the connection is made in the
    * background and re-made whenever it breaks.
    *
+   * @param url e.g. `tcp://127.0.0.1:5555`
+   * @param options settings only the transport understands (e.g. TLS)
    * @returns the endpoint id, for `shutdown()`
    * @throws {SpError} EINVAL, EPROTONOSUPPORT, ENAMETOOLONG, ENODEV
    */
-  connect(url: string): number {
+  connect(url: string, options: EndpointOptions = {}): number {
     this.#check();
-    const input = this.#endpointInput(url, "connect");
+    const input = this.#endpointInput(url, "connect", options);
     const actor = startActor(this.#runtime, this.#runtime.machines.dialer, {
       ...input,
       reconnectIvl: this.#options.reconnectIvl,
@@ -460,18 +464,19 @@ export class Socket implements AsyncDisposable {
     if (this.#state === "closing") this.#actor.send({ type: "flush.progress" });
   }
 
-  #transportOptions(): TransportOptions {
+  #transportOptions(endpoint: EndpointOptions): TransportOptions {
     return {
       recvMaxSize: this.#options.rcvmaxsize,
       ipv4only: this.#options.ipv4only === 1,
       tcpNoDelay: this.#options.tcpNodelay === 1,
+      endpoint,
     };
   }
 
-  #endpointInput(url: string, mode: "bind" | "connect"): EndpointInput {
+  #endpointInput(url: string, mode: "bind" | "connect", endpoint: EndpointOptions): EndpointInput {
     const { scheme, address } = splitUrl(url);
     const transport = this.#runtime.transport(scheme);
-    const options = this.#transportOptions();
+    const options = this.#transportOptions(endpoint);
     transport.checkAddress(address, mode, options);
     const priorities = { send: this.#options.sndprio, recv: this.#options.rcvprio };
     return {

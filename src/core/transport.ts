@@ -7,7 +7,14 @@
  * @module
  */
 
-import type { SpError } from "./errors.ts";
+import { SpError } from "./errors.ts";
+
+/**
+ * Settings of one endpoint that only its transport understands (say, TLS
+ * certificates), as given to `bind(url, options)` or `connect(url,
+ * options)`. The transport checks them; an unknown name is EINVAL.
+ */
+export type EndpointOptions = { readonly [name: string]: unknown };
 
 /** Per-endpoint settings a transport reads, captured at bind/connect time. */
 export interface TransportOptions {
@@ -17,6 +24,35 @@ export interface TransportOptions {
   readonly ipv4only: boolean;
   /** Whether to disable Nagle's algorithm on tcp. */
   readonly tcpNoDelay: boolean;
+  /** The endpoint's own settings, for the transport to read. */
+  readonly endpoint: EndpointOptions;
+}
+
+/**
+ * Checks that an endpoint's settings name only what a transport knows.
+ *
+ * @example Usage
+ * ```ts
+ * import { checkEndpointOptions } from "./transport.ts";
+ * checkEndpointOptions("tcp", {}, []); // fine
+ * try {
+ *   checkEndpointOptions("tcp", { tls: {} }, []);
+ * } catch (err) {
+ *   console.log((err as Error).message); // "tcp:// takes no endpoint option tls"
+ * }
+ * ```
+ *
+ * @param scheme the transport's scheme, for the message
+ * @param options the settings given to bind or connect
+ * @param known the names the transport reads
+ * @throws {SpError} EINVAL for a name the transport does not know
+ */
+export function checkEndpointOptions(scheme: string, options: EndpointOptions, known: readonly string[]): void {
+  for (const name of Object.keys(options)) {
+    if (known.includes(name)) continue;
+    const hint = known.length === 0 ? "" : ` (it knows ${known.join(", ")})`;
+    throw new SpError("EINVAL", `${scheme}:// takes no endpoint option ${name}${hint}`);
+  }
 }
 
 /** Where a connection reports what it receives; set once by `start()`. */
@@ -74,8 +110,8 @@ export interface Transport {
   /** The URL scheme, e.g. `"tcp"`. */
   readonly scheme: string;
   /**
-   * Checks an address without touching the network, as nanomsg's `nn_bind`
-   * and `nn_connect` do before returning.
+   * Checks an address and the endpoint's settings without touching the
+   * network, as nanomsg's `nn_bind` and `nn_connect` do before returning.
    *
    * @throws {SpError} EINVAL, ENODEV, ENAMETOOLONG …
    */

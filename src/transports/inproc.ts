@@ -7,7 +7,13 @@
  */
 
 import { SpError } from "../core/errors.ts";
-import type { Connection, ConnectionSink, Transport, TransportListener } from "../core/transport.ts";
+import {
+  checkEndpointOptions,
+  type Connection,
+  type ConnectionSink,
+  type Transport,
+  type TransportListener,
+} from "../core/transport.ts";
 import { Queue } from "../routing/queue.ts";
 
 /** One end of an in-process connection. */
@@ -166,7 +172,9 @@ export function createInprocTransport(): Transport {
   let count = 0;
   return {
     scheme: "inproc",
-    checkAddress() {},
+    checkAddress(_name, _mode, options) {
+      checkEndpointOptions("inproc", options.endpoint, []);
+    },
     listen(name) {
       if (names.has(name)) {
         return Promise.reject(new SpError("EADDRINUSE", `inproc://${name} is already bound`));

@@ -8,7 +8,13 @@
  */
 
 import { fromDenoError, SpError } from "../core/errors.ts";
-import type { Connection, Transport, TransportListener, TransportOptions } from "../core/transport.ts";
+import {
+  checkEndpointOptions,
+  type Connection,
+  type Transport,
+  type TransportListener,
+  type TransportOptions,
+} from "../core/transport.ts";
 import { StreamConnection } from "./_stream_connection.ts";
 
 /** ipc frames start with message type 0x01 ("in-band"). */
@@ -98,7 +104,8 @@ class IpcListener implements TransportListener {
 export function createIpcTransport(): Transport {
   return {
     scheme: "ipc",
-    checkAddress(path) {
+    checkAddress(path, _mode, options) {
+      checkEndpointOptions("ipc", options.endpoint, []);
       checkPath(path);
     },
     async listen(path, options) {

@@ -8,7 +8,13 @@
  */
 
 import { fromDenoError, SpError } from "../core/errors.ts";
-import type { Connection, Transport, TransportListener, TransportOptions } from "../core/transport.ts";
+import {
+  checkEndpointOptions,
+  type Connection,
+  type Transport,
+  type TransportListener,
+  type TransportOptions,
+} from "../core/transport.ts";
 import { connectFrom } from "./_node_socket_stream.ts";
 import { StreamConnection } from "./_stream_connection.ts";
 
@@ -150,6 +156,7 @@ export function createTcpTransport(): Transport {
   return {
     scheme: "tcp",
     checkAddress(address, mode, options) {
+      checkEndpointOptions("tcp", options.endpoint, []);
       parseTcpAddress(address, mode, options.ipv4only);
     },
     listen(address, options) {

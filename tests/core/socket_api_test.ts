@@ -90,6 +90,19 @@ Deno.test("bad addresses fail with nanomsg's errors", async () => {
   await rejectsWith(s.shutdown(42), "EINVAL");
 });
 
+Deno.test("an endpoint option the transport does not know is EINVAL naming it", async () => {
+  await using s = openSocket("pair");
+  for (const url of ["inproc://opts", "tcp://127.0.0.1:5555", "ipc:///tmp/sp-opts.ipc"]) {
+    const scheme = url.split(":")[0];
+    assert.throws(
+      () => s.connect(url, { tls: {} }),
+      (e) => isSpError(e, "EINVAL") && (e as Error).message.endsWith(`${scheme}:// takes no endpoint option tls`),
+    );
+    await rejectsWith(s.bind(url, { bogus: 1 }), "EINVAL");
+  }
+  assert.deepEqual(s.endpoints, []);
+});
+
 Deno.test("an inproc name bound twice is EADDRINUSE", async () => {
   await using a = openSocket("pair");
   await using b = openSocket("pair");

@@ -78,6 +78,7 @@ export {
 } from "./src/core/transport.ts";
 export { busProtocol, NN_BUS } from "./src/protocols/bus/bus.ts";
 export { NN_PAIR, pairProtocol } from "./src/protocols/pair/pair.ts";
+export { NN_PAIR1, NN_PAIR1_POLY, pair1Protocol } from "./src/protocols/pair1/pair1.ts";
 export { NN_PULL, pullProtocol } from "./src/protocols/pipeline/pull.ts";
 export { NN_PUSH, pushProtocol } from "./src/protocols/pipeline/push.ts";
 export { NN_PUB, pubProtocol } from "./src/protocols/pubsub/pub.ts";

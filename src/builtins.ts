@@ -7,6 +7,7 @@
 import type { Runtime } from "./core/runtime.ts";
 import { busProtocol } from "./protocols/bus/bus.ts";
 import { pairProtocol } from "./protocols/pair/pair.ts";
+import { pair1Protocol } from "./protocols/pair1/pair1.ts";
 import { pullProtocol } from "./protocols/pipeline/pull.ts";
 import { pushProtocol } from "./protocols/pipeline/push.ts";
 import { pubProtocol } from "./protocols/pubsub/pub.ts";
@@ -36,6 +37,7 @@ import { createTcpTransport } from "./transports/tcp.ts";
 export function registerBuiltins(runtime: Runtime): Runtime {
   const protocols = [
     pairProtocol,
+    pair1Protocol,
     pushProtocol,
     pullProtocol,
     pubProtocol,

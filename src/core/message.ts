@@ -11,6 +11,12 @@ export interface Message {
   header: Uint8Array;
   /** The application data. */
   body: Uint8Array;
+  /**
+   * The pipe (`PipeHandle.id`) a received message came from, or the one a
+   * sent message must go to; only protocols that route by pipe (PAIR v1
+   * polyamorous) set or honour it, the others leave it out and ignore it.
+   */
+  readonly pipe?: number;
 }
 
 /** The empty byte string, shared. */

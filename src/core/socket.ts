@@ -266,21 +266,25 @@ export class Socket implements AsyncDisposable {
   /**
    * Sends a message with an explicit SP header (nanomsg's `nn_sendmsg`
    * with an `SP_HDR` control message). Raw sockets route by the header;
-   * a header on a protocol that has none is EINVAL.
+   * a header on a protocol that has none is EINVAL. `pipe` names the
+   * connection to send on, for protocols that route by pipe (PAIR v1
+   * polyamorous); the others ignore it.
    *
-   * @param message the header and body
+   * @param message the header, body and target pipe
    * @param options `NN_DONTWAIT` or per-call settings
    * @returns the number of body bytes sent
    * @throws {SpError} EINVAL, EAGAIN, ETIMEDOUT, EBADF, ETERM, ENOTSUP
    */
   sendmsg(
-    message: { header?: Uint8Array; body: Uint8Array | string },
+    message: { header?: Uint8Array; body: Uint8Array | string; pipe?: number },
     options?: WaitOptions | number,
   ): Promise<number> {
     try {
       this.#check();
       if (!this.#spec.canSend) throw new SpError("ENOTSUP", `${this.protocolName} sockets cannot send`);
-      const msg: Message = { header: message.header ?? EMPTY, body: toBytes(message.body) };
+      const header = message.header ?? EMPTY;
+      const body = toBytes(message.body);
+      const msg: Message = message.pipe === undefined ? { header, body } : { header, body, pipe: message.pipe };
       if (msg.header.length > 0 && this.#protocol.trySendMsg === undefined) {
         throw new SpError("EINVAL", `${this.protocolName} messages carry no header`);
       }

@@ -9,9 +9,9 @@
  *   cooked send puts 1 there, a raw send the header's count plus 1.
  * - Received messages shorter than the header or counting more than 0xFF
  *   hops are malformed, and ones counting more than `NN_MAXTTL` (default
- *   8) have gone too far: both are dropped and counted in
- *   `stats.messagesDropped`, and the connection stays (nng closes it for
- *   malformed ones). Our `NN_MAXTTL` goes up to 255; nng's `ttl-max`
+ *   8) have gone too far: both are dropped, when they are taken from
+ *   their pipe, and counted in `stats.messagesDropped`; the connection
+ *   stays (nng closes it for malformed ones). Our `NN_MAXTTL` goes up to 255; nng's `ttl-max`
  *   stops at 15.
  * - `recvmsg()` returns the hop count as it arrived as the header, and the
  *   pipe it came from as `pipe` (`PipeHandle.id`), cooked or raw, as nng's

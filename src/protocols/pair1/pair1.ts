@@ -30,10 +30,9 @@
  * only, before the first connection): any number of peers, and
  * `sendmsg({ body, pipe })` picks the one; see `PolyPeers` in `peers.ts`
  * for the rules (nng's: best effort, drops counted). nng 1.5.2 offers the
- * mode only as `nng_pair1_open_poly()`; its `pair1:polyamorous` option
- * there reads true on such a socket and cannot be set on others
- * (`NNG_ENOTSUP`); older nng let it be set before the first connection,
- * as here.
+ * mode only as `nng_pair1_open_poly()`: its `pair1:polyamorous` option
+ * is read-only (true) on such a socket and `NNG_ENOTSUP` on other pair1
+ * sockets; older nng let it be set before the first connection, as here.
  *
  * @module
  */

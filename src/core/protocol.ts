@@ -9,6 +9,7 @@
 import type { Clock } from "./clock.ts";
 import type { Message } from "./message.ts";
 import type { SocketOptions } from "./options.ts";
+import type { MachineDefinition } from "./runtime.ts";
 
 /** What a protocol sees of a pipe: its data path and its priorities. */
 export interface PipeHandle {
@@ -106,4 +107,10 @@ export interface ProtocolSpec {
   readonly canRecv: boolean;
   /** Makes the per-socket instance. */
   create(host: ProtocolHost): Protocol;
+  /**
+   * The machine definitions this protocol runs actors of (e.g. a REQ
+   * context's lifecycle), so diagrams and inspectors can draw them next to
+   * the runtime's own: registering the protocol makes them visible.
+   */
+  readonly machines?: readonly MachineDefinition[];
 }

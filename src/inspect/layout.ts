@@ -143,7 +143,7 @@ export async function layoutMachine(graph: MachineGraph): Promise<MachineLayout>
 
   const boxes: StateBox[] = [];
   const markers: Marker[] = [];
-  const collect = (laidOut: ElkNode, depth: number) => {
+  const collect = (laidOut: ElkNode, depth: number, parallel: boolean) => {
     for (const child of laidOut.children ?? []) {
       const rect = { x: round(child.x!), y: round(child.y!), width: round(child.width!), height: round(child.height!) };
       const state = states.get(child.id);
@@ -155,10 +155,11 @@ export async function layoutMachine(graph: MachineGraph): Promise<MachineLayout>
           type: state.type,
           depth,
           compound: state.children.length > 0,
+          region: parallel,
           details: details.get(state.id) ?? [],
           ...rect,
         });
-        collect(child, depth + 1);
+        collect(child, depth + 1, state.type === "parallel");
       } else {
         const [kind, of] = child.id.startsWith("initial:")
           ? ["initial", child.id.slice(8)] as const
@@ -167,7 +168,7 @@ export async function layoutMachine(graph: MachineGraph): Promise<MachineLayout>
       }
     }
   };
-  collect(result, 0);
+  collect(result, 0, false);
 
   const routes: EdgeRoute[] = [];
   for (const edge of result.edges ?? []) {

@@ -48,6 +48,8 @@ export interface StateBox {
   readonly depth: number;
   /** Whether it holds other states (its text is a header). */
   readonly compound: boolean;
+  /** Whether it is a region of a parallel state (drawn dashed). */
+  readonly region: boolean;
   /** The lines under the title: entry/exit actions, invoked actors, internal transitions. */
   readonly details: readonly string[];
   /** Left edge. */

@@ -28,6 +28,7 @@ export const DIAGRAM_STYLE: string = [
   ".sp-machine .state>rect{fill:#f8fafc;stroke:#64748b;stroke-width:1.2}",
   ".sp-machine .state.compound>rect{fill:#f1f5f9}",
   ".sp-machine .state.root>rect{fill:#fff}",
+  ".sp-machine .state.region>rect{stroke-dasharray:6 4}",
   ".sp-machine .state .title{font-weight:bold}",
   ".sp-machine .state .detail{fill:#475569}",
   ".sp-machine .state .rule{stroke:#cbd5e1}",
@@ -115,6 +116,7 @@ function stateBox(box: StateBox, active: boolean): string {
   const classes = ["state", box.compound ? "compound" : "atomic"];
   if (box.depth === 0) classes.push("root");
   if (box.type === "final") classes.push("final");
+  if (box.region) classes.push("region");
   if (active) classes.push("active");
   const parts = [
     `<g class="${classes.join(" ")}" data-state="${escapeXml(box.state)}">`,

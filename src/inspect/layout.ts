@@ -25,8 +25,6 @@ import {
   type StateBox,
 } from "./layout_model.ts";
 
-export type { EdgeRoute, MachineLayout, Marker, StateBox } from "./layout_model.ts";
-
 // The bundle is CommonJS: its module object is the constructor, which its
 // type declarations (written for ESM) do not say.
 const Elk = elkBundle as unknown as new () => ELK;

@@ -9,12 +9,8 @@
 import { SpError } from "../core/errors.ts";
 import type { Connection, ConnectionSink } from "../core/transport.ts";
 import { FrameDecoder, type FrameFormat } from "./_frame_decoder.ts";
+import { COPY_MAX, Outbound } from "./_outbound.ts";
 import { decodeSpHeader, encodeSpHeader } from "./_sp_header.ts";
-
-/** Payloads at least this large are written from the caller's buffer, not copied. */
-const COPY_MAX = 64 * 1024;
-const BATCH_INITIAL = 16 * 1024;
-const NO_BYTES = new Uint8Array(0);
 
 /** The byte stream a {@linkcode StreamConnection} runs on: what `Deno.Conn` offers. */
 export interface ByteStream {
@@ -50,17 +46,7 @@ export class StreamConnection implements Connection {
   #peerHeader: ((protocol: number) => void) | undefined;
   #headerFailed: ((err: SpError) => void) | undefined;
 
-  // Outbound: a batch buffer for small payloads and a list of segments to write.
-  // Allocated on the first send after a quiet spell, so an idle pipe holds none.
-  #batch: Uint8Array = NO_BYTES;
-  // While data keeps flowing, the batch just written is reused for the next one.
-  #spare: Uint8Array | undefined;
-  #batchBuffers = new WeakSet<ArrayBufferLike>();
-  #batchLength = 0;
-  #segments: Uint8Array[] = [];
-  #pending = 0;
-  #flushScheduled = false;
-  #writing = false;
+  readonly #out: Outbound;
 
   /**
    * @param conn the connected stream
@@ -76,10 +62,17 @@ export class StreamConnection implements Connection {
       header: (bytes) => this.#onHeader(bytes),
       frame: (payload) => this.#onFrame(payload),
     });
+    this.#out = new Outbound(conn, {
+      drained: () => this.#sink?.drained(),
+      failed: (err) =>
+        this.#fail(
+          new SpError("ECONNRESET", `${this.description}: write failed: ${(err as Error).message}`, { cause: err }),
+        ),
+    });
   }
 
   get pendingBytes(): number {
-    return this.#pending;
+    return this.#out.pending;
   }
 
   handshake(selfProtocol: number, signal: AbortSignal): Promise<number> {
@@ -90,7 +83,10 @@ export class StreamConnection implements Connection {
     const onAbort = () => this.#fail(new SpError("ETIMEDOUT", `${this.description}: SP handshake timed out`));
     signal.addEventListener("abort", onAbort, { once: true });
     result.finally(() => signal.removeEventListener("abort", onAbort)).catch(() => {});
-    this.#writeRaw(encodeSpHeader(selfProtocol));
+    const greeting = encodeSpHeader(selfProtocol);
+    this.#out.pending += greeting.length;
+    this.#out.segment(greeting);
+    this.#out.schedule();
     this.#readLoop();
     return result;
   }
@@ -104,14 +100,13 @@ export class StreamConnection implements Connection {
 
   send(payload: Uint8Array, header?: Uint8Array): void {
     if (this.#closed) return;
+    const out = this.#out;
     const prefix = this.#format.typeByte === undefined ? 8 : 9;
     const headerLength = header?.length ?? 0;
     const size = headerLength + payload.length;
-    this.#pending += prefix + size;
-    const needed = this.#batchLength + prefix + headerLength + (payload.length < COPY_MAX ? payload.length : 0);
-    if (needed > this.#batch.length) this.#growBatch(needed);
-    const b = this.#batch;
-    let p = this.#batchLength;
+    out.pending += prefix + size;
+    const b = out.reserve(prefix + headerLength + (payload.length < COPY_MAX ? payload.length : 0));
+    let p = out.length;
     if (this.#format.typeByte !== undefined) b[p++] = this.#format.typeByte;
     const hi = Math.floor(size / 2 ** 32);
     b[p] = hi >>> 24;
@@ -129,13 +124,12 @@ export class StreamConnection implements Connection {
     }
     if (payload.length < COPY_MAX) {
       b.set(payload, p);
-      this.#batchLength = p + payload.length;
+      out.length = p + payload.length;
     } else {
-      this.#batchLength = p;
-      this.#sealBatch();
-      this.#segments.push(payload);
+      out.length = p;
+      out.segment(payload);
     }
-    this.#scheduleFlush();
+    out.schedule();
   }
 
   pause(): void {
@@ -164,8 +158,7 @@ export class StreamConnection implements Connection {
     try {
       this.#conn.close();
     } catch { /* already closed by the peer */ }
-    this.#segments = [];
-    this.#batchLength = 0;
+    this.#out.stop();
     this.#headerFailed?.(reason ?? new SpError("EPROTO", `${this.description}: closed during the SP handshake`));
     this.#peerHeader = this.#headerFailed = undefined;
     this.resume();
@@ -212,74 +205,6 @@ export class StreamConnection implements Connection {
           ? err
           : new SpError("ECONNRESET", `${this.description}: ${(err as Error).message}`, { cause: err }),
       );
-    }
-  }
-
-  #growBatch(needed: number): void {
-    if (this.#batchLength === 0 && this.#spare !== undefined && this.#spare.length >= needed) {
-      this.#batch = this.#spare;
-      this.#spare = undefined;
-      return;
-    }
-    let size = Math.max(this.#batch.length * 2, BATCH_INITIAL);
-    while (size < needed) size *= 2;
-    const next = new Uint8Array(size);
-    this.#batchBuffers.add(next.buffer);
-    next.set(this.#batch.subarray(0, this.#batchLength));
-    this.#batch = next;
-  }
-
-  /** Moves the batch buffer's bytes into the segment list. */
-  #sealBatch(): void {
-    if (this.#batchLength === 0) return;
-    this.#segments.push(this.#batch.subarray(0, this.#batchLength));
-    this.#batch = NO_BYTES;
-    this.#batchLength = 0;
-  }
-
-  #writeRaw(bytes: Uint8Array): void {
-    this.#pending += bytes.length;
-    this.#sealBatch();
-    this.#segments.push(bytes);
-    this.#scheduleFlush();
-  }
-
-  #scheduleFlush(): void {
-    if (this.#flushScheduled || this.#writing) return;
-    this.#flushScheduled = true;
-    queueMicrotask(() => {
-      this.#flushScheduled = false;
-      this.#flush();
-    });
-  }
-
-  async #flush(): Promise<void> {
-    if (this.#writing || this.#closed) return;
-    this.#writing = true;
-    try {
-      while (!this.#closed) {
-        this.#sealBatch();
-        const segments = this.#segments;
-        if (segments.length === 0) break;
-        this.#segments = [];
-        for (const segment of segments) {
-          let off = 0;
-          while (off < segment.length) {
-            off += await this.#conn.write(segment.subarray(off));
-            if (this.#closed) return;
-          }
-          this.#pending -= segment.length;
-          if (this.#batchBuffers.has(segment.buffer)) this.#spare = new Uint8Array(segment.buffer);
-        }
-        this.#sink?.drained();
-      }
-      this.#spare = undefined; // all written: an idle connection keeps no buffer
-    } catch (err) {
-      this.#fail(
-        new SpError("ECONNRESET", `${this.description}: write failed: ${(err as Error).message}`, { cause: err }),
-      );
-    } finally {
-      this.#writing = false;
     }
   }
 }

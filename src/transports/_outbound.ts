@@ -1,0 +1,151 @@
+/**
+ * The outbound half of a connection over a byte stream: small frames are
+ * packed into one batch buffer, large payloads go out from their own
+ * buffers, and everything queued in one tick leaves in one flush. Shared by
+ * the stream mappings (tcp, ipc, tls+tcp) and the WebSocket mapping, which
+ * each write their own frame prefixes into the batch.
+ *
+ * @module
+ */
+
+import type { ByteStream } from "./_stream_connection.ts";
+
+/** Payloads at least this large are written from their own buffer, not copied into the batch. */
+export const COPY_MAX = 64 * 1024;
+const BATCH_INITIAL = 16 * 1024;
+const NO_BYTES = new Uint8Array(0);
+
+/** What an {@linkcode Outbound} tells its connection. */
+export interface OutboundEvents {
+  /** Bytes were written; `pending` went down. */
+  drained(): void;
+  /** A write failed; the outbound queue has stopped. */
+  failed(error: unknown): void;
+}
+
+/**
+ * Queued outbound bytes of one connection. The caller writes a frame by
+ * `reserve(n)`, filling `batch` from `length` on and moving `length` past
+ * what it wrote, or hands a large buffer to `segment()`; then `schedule()`.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const out = new Outbound(conn, { drained() {}, failed() {} });
+ * const b = out.reserve(2);
+ * b[out.length++] = 0x82;
+ * b[out.length++] = 0x00;
+ * out.pending += 2;
+ * out.schedule();
+ * ```
+ */
+export class Outbound {
+  /** The batch buffer small frames are written into (valid after `reserve`). */
+  batch: Uint8Array = NO_BYTES;
+  /** Bytes of `batch` in use. */
+  length = 0;
+  /** Bytes queued and not yet written; the caller adds, the flush subtracts. */
+  pending = 0;
+
+  readonly #stream: ByteStream;
+  readonly #events: OutboundEvents;
+  // While data keeps flowing, the batch just written is reused for the next one.
+  #spare: Uint8Array | undefined;
+  #batchBuffers = new WeakSet<ArrayBufferLike>();
+  #segments: Uint8Array[] = [];
+  #flushScheduled = false;
+  #writing = false;
+  #stopped = false;
+
+  /**
+   * @param stream where the bytes go
+   * @param events progress and failure reports
+   */
+  constructor(stream: ByteStream, events: OutboundEvents) {
+    this.#stream = stream;
+    this.#events = events;
+  }
+
+  /**
+   * Makes room for `n` more bytes in the batch.
+   *
+   * @returns the batch, to fill from `length` on
+   */
+  reserve(n: number): Uint8Array {
+    const needed = this.length + n;
+    if (needed <= this.batch.length) return this.batch;
+    if (this.length === 0 && this.#spare !== undefined && this.#spare.length >= needed) {
+      this.batch = this.#spare;
+      this.#spare = undefined;
+      return this.batch;
+    }
+    let size = Math.max(this.batch.length * 2, BATCH_INITIAL);
+    while (size < needed) size *= 2;
+    const next = new Uint8Array(size);
+    this.#batchBuffers.add(next.buffer);
+    next.set(this.batch.subarray(0, this.length));
+    this.batch = next;
+    return next;
+  }
+
+  /** Queues `bytes` as they are, after what the batch holds (the caller counts them in `pending`). */
+  segment(bytes: Uint8Array): void {
+    this.#seal();
+    this.#segments.push(bytes);
+  }
+
+  /** Flushes at the end of this tick, so writes issued together leave together. */
+  schedule(): void {
+    if (this.#flushScheduled || this.#writing || this.#stopped) return;
+    this.#flushScheduled = true;
+    queueMicrotask(() => {
+      this.#flushScheduled = false;
+      this.#flush();
+    });
+  }
+
+  /** Drops everything queued; nothing is written after this. */
+  stop(): void {
+    this.#stopped = true;
+    this.#segments = [];
+    this.length = 0;
+  }
+
+  /** Moves the batch buffer's bytes into the segment list. */
+  #seal(): void {
+    if (this.length === 0) return;
+    this.#segments.push(this.batch.subarray(0, this.length));
+    this.batch = NO_BYTES;
+    this.length = 0;
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#writing || this.#stopped) return;
+    this.#writing = true;
+    try {
+      while (!this.#stopped) {
+        this.#seal();
+        const segments = this.#segments;
+        if (segments.length === 0) break;
+        this.#segments = [];
+        for (const segment of segments) {
+          let off = 0;
+          while (off < segment.length) {
+            off += await this.#stream.write(segment.subarray(off));
+            if (this.#stopped) return;
+          }
+          this.pending -= segment.length;
+          if (this.#batchBuffers.has(segment.buffer)) this.#spare = new Uint8Array(segment.buffer);
+        }
+        this.#events.drained();
+      }
+      this.#spare = undefined; // all written: an idle connection keeps no buffer
+    } catch (err) {
+      if (!this.#stopped) {
+        this.stop();
+        this.#events.failed(err);
+      }
+    } finally {
+      this.#writing = false;
+    }
+  }
+}

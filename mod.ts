@@ -100,7 +100,7 @@ let defaultRuntimeInstance: Runtime | undefined;
  * @example Usage
  * ```ts
  * import { defaultRuntime } from "./mod.ts";
- * console.log(defaultRuntime().schemes()); // ["inproc", "ipc", "tcp"]
+ * console.log(defaultRuntime().schemes()); // ["inproc", "ipc", "tcp", "tls+tcp", "ws", "wss"]
  * ```
  *
  * @returns the default runtime, created on first use

@@ -19,6 +19,8 @@ import { surveyorProtocol } from "./protocols/survey/surveyor.ts";
 import { createInprocTransport } from "./transports/inproc.ts";
 import { createIpcTransport } from "./transports/ipc.ts";
 import { createTcpTransport } from "./transports/tcp.ts";
+import { createTlsTcpTransport } from "./transports/tls.ts";
+import { createWssTransport, createWsTransport } from "./transports/ws/ws.ts";
 
 /**
  * Registers every built-in protocol and transport on a runtime.
@@ -28,7 +30,7 @@ import { createTcpTransport } from "./transports/tcp.ts";
  * import { Runtime } from "./core/runtime.ts";
  * import { registerBuiltins } from "./builtins.ts";
  * const runtime = registerBuiltins(new Runtime());
- * console.log(runtime.schemes()); // ["inproc", "ipc", "tcp"]
+ * console.log(runtime.schemes()); // ["inproc", "ipc", "tcp", "tls+tcp", "ws", "wss"]
  * ```
  *
  * @param runtime the runtime to fill
@@ -49,7 +51,16 @@ export function registerBuiltins(runtime: Runtime): Runtime {
     busProtocol,
   ];
   for (const spec of protocols) runtime.registerProtocol(spec);
-  for (const transport of [createInprocTransport(), createIpcTransport(), createTcpTransport()]) {
+  const clock = { clock: runtime.clock, handshakeTimeout: runtime.handshakeTimeout };
+  const transports = [
+    createInprocTransport(),
+    createIpcTransport(),
+    createTcpTransport(),
+    createTlsTcpTransport(),
+    createWsTransport(clock),
+    createWssTransport(clock),
+  ];
+  for (const transport of transports) {
     runtime.registerTransport(transport);
   }
   return runtime;

@@ -66,7 +66,9 @@ export class StreamConnection implements Connection {
       drained: () => this.#sink?.drained(),
       failed: (err) =>
         this.#fail(
-          new SpError("ECONNRESET", `${this.description}: write failed: ${(err as Error).message}`, { cause: err }),
+          err instanceof SpError
+            ? err
+            : new SpError("ECONNRESET", `${this.description}: write failed: ${(err as Error).message}`, { cause: err }),
         ),
     });
   }

@@ -1,0 +1,98 @@
+/**
+ * The `tls+tcp://` transport: the SP tcp mapping (8-byte header exchange,
+ * u64 length frames) inside TLS (sp-tls-mapping-01), as nng and mangos
+ * speak it. Addresses follow the tcp rules; the TLS endpoint options are
+ * those of `_tls.ts`. The TLS handshake runs on first use, inside the
+ * pipe's handshake timeout.
+ *
+ * @module
+ */
+
+import { fromDenoError, SpError } from "../core/errors.ts";
+import {
+  checkEndpointOptions,
+  type Connection,
+  type Transport,
+  type TransportListener,
+  type TransportOptions,
+} from "../core/transport.ts";
+import { StreamConnection } from "./_stream_connection.ts";
+import { parseTcpAddress } from "./_tcp_address.ts";
+import { describeAddr, dialTls, listenTls, TLS_OPTIONS, tlsSettings, tlsStream } from "./_tls.ts";
+
+/** tcp frames carry no type byte. */
+const TCP_FRAMES = {} as const;
+
+function parse(address: string, mode: "bind" | "connect", ipv4only: boolean) {
+  if (mode === "connect" && address.includes(";")) {
+    throw new SpError("EINVAL", "tls+tcp connects take no local interface (iface;host)");
+  }
+  return parseTcpAddress(address, mode, ipv4only);
+}
+
+class TlsTcpListener implements TransportListener {
+  readonly address: string;
+  readonly #listener: Deno.TlsListener;
+  readonly #options: TransportOptions;
+  #pendingAccept: Promise<unknown> | undefined;
+
+  constructor(listener: Deno.TlsListener, options: TransportOptions) {
+    this.#listener = listener;
+    this.#options = options;
+    this.address = describeAddr(listener.addr);
+  }
+
+  async accept(): Promise<Connection> {
+    const accepting = this.#listener.accept();
+    this.#pendingAccept = accepting;
+    const conn = await accepting;
+    const description = `tls+tcp ${describeAddr(conn.remoteAddr)}`;
+    return new StreamConnection(tlsStream(conn, description), TCP_FRAMES, this.#options.recvMaxSize, description);
+  }
+
+  async close(): Promise<void> {
+    try {
+      this.#listener.close();
+    } catch { /* already closed */ }
+    await this.#pendingAccept?.catch(() => {});
+  }
+}
+
+/**
+ * Creates the tls+tcp transport.
+ *
+ * @example Usage
+ * ```ts
+ * import { createTlsTcpTransport } from "./tls.ts";
+ * console.log(createTlsTcpTransport().scheme); // "tls+tcp"
+ * ```
+ *
+ * @returns the transport, to register on a runtime
+ */
+export function createTlsTcpTransport(): Transport {
+  return {
+    scheme: "tls+tcp",
+    checkAddress(address, mode, options) {
+      checkEndpointOptions("tls+tcp", options.endpoint, TLS_OPTIONS);
+      parse(address, mode, options.ipv4only);
+      tlsSettings(options.endpoint, mode);
+    },
+    listen(address, options) {
+      const url = `tls+tcp://${address}`;
+      try {
+        const { host, port } = parse(address, "bind", options.ipv4only);
+        const listener = listenTls(host, port, tlsSettings(options.endpoint, "bind"), url);
+        return Promise.resolve(new TlsTcpListener(listener, options));
+      } catch (err) {
+        return Promise.reject(fromDenoError(err, url));
+      }
+    },
+    async dial(address, options, signal) {
+      const url = `tls+tcp://${address}`;
+      const { host, port } = parse(address, "connect", options.ipv4only);
+      const conn = await dialTls(host, port, tlsSettings(options.endpoint, "connect"), signal, url);
+      const description = `tls+tcp ${describeAddr(conn.remoteAddr)}`;
+      return new StreamConnection(tlsStream(conn, description), TCP_FRAMES, options.recvMaxSize, description);
+    },
+  };
+}

@@ -7,7 +7,7 @@
  */
 
 import assert from "node:assert/strict";
-import { isSpError, openSocket, type Socket } from "../../mod.ts";
+import { type EndpointOptions, isSpError, openSocket, type Socket } from "../../mod.ts";
 import { text, until, within } from "../_helpers.ts";
 
 /** A raw byte-level client, for transports that have a wire. */
@@ -26,6 +26,16 @@ export interface ConformanceTarget {
   raw?(url: string): Promise<RawClient>;
   /** The frame bytes for a payload on this transport's wire. */
   frame?(payload: Uint8Array): Uint8Array;
+  /**
+   * What a raw PUSH client sends before its frames: the SP header by
+   * default; empty where `raw()` has already made the transport's own
+   * handshake (WebSocket).
+   */
+  greeting?: Uint8Array;
+  /** Endpoint options for every bind (TLS certificates). */
+  bindOptions?: EndpointOptions;
+  /** Endpoint options for every connect (the CA to trust). */
+  connectOptions?: EndpointOptions;
 }
 
 async function closeAll(...sockets: Socket[]): Promise<void> {
@@ -47,8 +57,8 @@ export function runTransportConformance(t: ConformanceTarget): void {
     const a = openSocket("pair", { options: { rcvtimeo: 5000 } });
     const b = openSocket("pair", { options: { rcvtimeo: 5000 } });
     try {
-      await a.bind(url);
-      b.connect(url);
+      await a.bind(url, t.bindOptions);
+      b.connect(url, t.connectOptions);
       await b.send("ping");
       assert.equal(text(await a.recv()), "ping");
       await a.send("pong");
@@ -63,9 +73,9 @@ export function runTransportConformance(t: ConformanceTarget): void {
     const a = openSocket("pair", { options: { rcvtimeo: 5000, reconnectIvl: 20 } });
     const b = openSocket("pair", { options: { rcvtimeo: 5000 } });
     try {
-      a.connect(url);
+      a.connect(url, t.connectOptions);
       await until(() => a.stats.connectErrors >= 2, 3000, "failed attempts");
-      await b.bind(url);
+      await b.bind(url, t.bindOptions);
       await a.send("late");
       assert.equal(text(await b.recv()), "late");
     } finally {
@@ -78,14 +88,14 @@ export function runTransportConformance(t: ConformanceTarget): void {
     const dialer = openSocket("pair", { options: { rcvtimeo: 5000, reconnectIvl: 20 } });
     let listener = openSocket("pair", { options: { rcvtimeo: 5000 } });
     try {
-      await listener.bind(url);
-      dialer.connect(url);
+      await listener.bind(url, t.bindOptions);
+      dialer.connect(url, t.connectOptions);
       await dialer.send("one");
       assert.equal(text(await listener.recv()), "one");
       await listener.close();
       await until(() => dialer.stats.currentConnections === 0, 3000, "dialer notices the loss");
       listener = openSocket("pair", { options: { rcvtimeo: 5000 } });
-      await listener.bind(url);
+      await listener.bind(url, t.bindOptions);
       await dialer.send("two");
       assert.equal(text(await listener.recv()), "two");
       assert.ok(dialer.stats.established >= 2);
@@ -99,10 +109,10 @@ export function runTransportConformance(t: ConformanceTarget): void {
     const a = openSocket("pair");
     const b = openSocket("pair");
     try {
-      await a.bind(url);
-      await assert.rejects(b.bind(url), (e) => isSpError(e, "EADDRINUSE"));
+      await a.bind(url, t.bindOptions);
+      await assert.rejects(b.bind(url, t.bindOptions), (e) => isSpError(e, "EADDRINUSE"));
       await a.close();
-      await b.bind(url);
+      await b.bind(url, t.bindOptions);
     } finally {
       await closeAll(a, b);
     }
@@ -113,8 +123,8 @@ export function runTransportConformance(t: ConformanceTarget): void {
     const a = openSocket("pull", { options: { rcvtimeo: 5000 } });
     const b = openSocket("push");
     try {
-      await a.bind(url);
-      b.connect(url);
+      await a.bind(url, t.bindOptions);
+      b.connect(url, t.connectOptions);
       await b.send(new Uint8Array(0));
       await b.send("after");
       assert.equal((await a.recv()).length, 0);
@@ -129,8 +139,8 @@ export function runTransportConformance(t: ConformanceTarget): void {
     const a = openSocket("pull", { options: { rcvtimeo: 10000 } });
     const b = openSocket("push");
     try {
-      await a.bind(url);
-      b.connect(url);
+      await a.bind(url, t.bindOptions);
+      b.connect(url, t.connectOptions);
       const mib = pattern(1024 * 1024, 1);
       await b.send(mib);
       assert.deepEqual(await a.recv(), mib);
@@ -138,7 +148,7 @@ export function runTransportConformance(t: ConformanceTarget): void {
       await a.shutdown(a.endpoints[0]!);
       // A message sent before the pusher notices the loss would go down the dead connection.
       await until(() => b.stats.currentConnections === 0, 3000, "pusher notices the old listener is gone");
-      await a.bind(url);
+      await a.bind(url, t.bindOptions);
       const big = pattern(8 * 1024 * 1024, 2);
       await b.send(big);
       assert.deepEqual(await a.recv(), big);
@@ -152,8 +162,8 @@ export function runTransportConformance(t: ConformanceTarget): void {
     const a = openSocket("pull", { options: { rcvtimeo: 10000, rcvbuf: 4096 } });
     const b = openSocket("push", { options: { sndbuf: 4096 } });
     try {
-      await a.bind(url);
-      b.connect(url);
+      await a.bind(url, t.bindOptions);
+      b.connect(url, t.connectOptions);
       const sending = (async () => {
         for (let i = 0; i < 10_000; i++) await b.send(`message ${i}`);
       })();
@@ -169,8 +179,8 @@ export function runTransportConformance(t: ConformanceTarget): void {
     const pull = openSocket("pull", { options: { rcvtimeo: 10000 } });
     const pushers = Array.from({ length: 40 }, () => openSocket("push"));
     try {
-      await pull.bind(url);
-      for (const p of pushers) p.connect(url);
+      await pull.bind(url, t.bindOptions);
+      for (const p of pushers) p.connect(url, t.connectOptions);
       await Promise.all(pushers.map(async (p, i) => {
         for (let j = 0; j < 5; j++) await p.send(`${i}:${j}`);
       }));
@@ -189,11 +199,11 @@ export function runTransportConformance(t: ConformanceTarget): void {
     const first = openSocket("pair", { options: { rcvtimeo: 5000 } });
     const second = openSocket("pair", { options: { reconnectIvl: 50 } });
     try {
-      await a.bind(url);
-      first.connect(url);
+      await a.bind(url, t.bindOptions);
+      first.connect(url, t.connectOptions);
       await first.send("first");
       assert.equal(text(await a.recv()), "first");
-      second.connect(url);
+      second.connect(url, t.connectOptions);
       await until(() => a.stats.rejected >= 1, 3000, "second peer refused");
       await assert.rejects(second.send("x", { dontwait: true }), (e) => isSpError(e, "EAGAIN"));
       await a.send("still first");
@@ -208,8 +218,8 @@ export function runTransportConformance(t: ConformanceTarget): void {
     const a = openSocket("pull", { options: { rcvtimeo: 5000 } });
     const b = openSocket("push");
     try {
-      await a.bind(url);
-      b.connect(url);
+      await a.bind(url, t.bindOptions);
+      b.connect(url, t.connectOptions);
       await b.send(pattern(512 * 1024, 3));
       await b.close();
       assert.equal((await a.recv()).length, 512 * 1024);
@@ -227,11 +237,11 @@ export function runTransportConformance(t: ConformanceTarget): void {
       const url = t.url();
       const pull = openSocket("pull", { options: { rcvtimeo: 5000 } });
       try {
-        await pull.bind(url);
+        await pull.bind(url, t.bindOptions);
         const client = await raw!(url);
         const whole = frame!(new TextEncoder().encode("complete"));
         const partial = frame!(new Uint8Array(100)).subarray(0, 50);
-        const header = new Uint8Array([0, 0x53, 0x50, 0, 0, 0x50, 0, 0]);
+        const header = t.greeting ?? new Uint8Array([0, 0x53, 0x50, 0, 0, 0x50, 0, 0]);
         await client.write(new Uint8Array([...header, ...whole, ...partial]));
         assert.equal(text(await within(pull.recv(), 5000, "complete message")), "complete");
         client.close();

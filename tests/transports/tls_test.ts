@@ -1,0 +1,76 @@
+/**
+ * tls+tcp and wss transports: the conformance suite over TLS with a test
+ * CA, and the TLS options: a listener needs a certificate, a dialer that
+ * does not trust the CA is refused (and counted), a server name other
+ * than the address is checked, unknown option names are EINVAL.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { isSpError, openSocket } from "../../mod.ts";
+import { freePort, text, until } from "../_helpers.ts";
+import { CAN_MAKE_CERTS, testCerts } from "./_certs.ts";
+import { runTransportConformance } from "./_conformance.ts";
+
+if (!CAN_MAKE_CERTS) console.log("openssl is not on PATH: skipping the TLS transport tests");
+const certs = CAN_MAKE_CERTS ? await testCerts() : undefined;
+const bindOptions = { "tls-cert": certs?.cert, "tls-key": certs?.key };
+const connectOptions = { "tls-ca-file": certs?.caFile };
+
+if (certs !== undefined) {
+  runTransportConformance({
+    name: "tls+tcp",
+    url: () => `tls+tcp://127.0.0.1:${freePort()}`,
+    bindOptions,
+    connectOptions,
+  });
+  runTransportConformance({
+    name: "wss",
+    url: () => `wss://127.0.0.1:${freePort()}/conformance`,
+    bindOptions: { "tls-cert-key-file": certs.certKeyFile },
+    connectOptions,
+  });
+}
+
+const tlsTest = (name: string, fn: () => Promise<void>) => Deno.test({ name, ignore: certs === undefined, fn });
+
+for (const scheme of ["tls+tcp", "wss"]) {
+  tlsTest(`${scheme}: option checks happen at bind and connect`, async () => {
+    await using s = openSocket("pair");
+    const url = `${scheme}://127.0.0.1:${freePort()}`;
+    await assert.rejects(s.bind(url), (e) => isSpError(e, "EINVAL"));
+    assert.throws(() => s.connect(url, { "tls-ca-file": "/nonexistent/ca.pem" }), (e) => isSpError(e, "EINVAL"));
+    assert.throws(() => s.connect(url, { "tls-cafile": certs!.caFile }), (e) => isSpError(e, "EINVAL"));
+    assert.throws(() => s.connect(url, { "tls-authmode": "sometimes" }), (e) => isSpError(e, "EINVAL"));
+    await assert.rejects(s.bind(url, { ...bindOptions, "tls-authmode": "required" }), (e) => isSpError(e, "EINVAL"));
+  });
+
+  tlsTest(`${scheme}: a dialer that does not trust the CA is refused and retries; trusting it works`, async () => {
+    const url = `${scheme}://127.0.0.1:${freePort()}`;
+    await using server = openSocket("pair", { options: { rcvtimeo: 5000 } });
+    await using untrusting = openSocket("pair", { options: { reconnectIvl: 20 } });
+    await using trusting = openSocket("pair", { options: { rcvtimeo: 5000 } });
+    await server.bind(url, bindOptions);
+    untrusting.connect(url);
+    await until(() => untrusting.stats.dropped >= 2, 5000, "refused TLS handshakes are counted, again and again");
+    assert.equal(untrusting.stats.currentConnections, 0);
+    trusting.connect(url, connectOptions);
+    await trusting.send("trusted");
+    assert.equal(text(await server.recv()), "trusted");
+  });
+
+  tlsTest(`${scheme}: tls-server-name is what the certificate is checked against`, async () => {
+    const port = freePort();
+    await using server = openSocket("pair", { options: { rcvtimeo: 5000 } });
+    await using good = openSocket("pair");
+    await using bad = openSocket("pair", { options: { reconnectIvl: 20 } });
+    await server.bind(`${scheme}://127.0.0.1:${port}`, bindOptions);
+    good.connect(`${scheme}://127.0.0.1:${port}`, { ...connectOptions, "tls-server-name": "localhost" });
+    bad.connect(`${scheme}://127.0.0.1:${port}`, { ...connectOptions, "tls-server-name": "example.org" });
+    await good.send("by name");
+    assert.equal(text(await server.recv()), "by name");
+    await until(() => bad.stats.dropped >= 1, 5000, "a name the certificate lacks is refused");
+    assert.equal(bad.stats.currentConnections, 0);
+  });
+}

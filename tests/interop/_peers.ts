@@ -17,13 +17,13 @@ export type PeerName = "nanocat" | "nngcat";
 export const PEER_NAMES: readonly PeerName[] = ["nanocat", "nngcat"];
 
 /** Socket types the peers are asked to open. */
-export type PeerSocketType = "pair" | "push" | "pull" | "pub" | "sub" | "bus";
+export type PeerSocketType = "pair" | "push" | "pull" | "pub" | "sub" | "bus" | "req" | "rep";
 
 /** Transports every peer and our library speak. */
-export type InteropTransport = "tcp" | "ipc";
+export type InteropTransport = "tcp" | "ipc" | "ws";
 
-/** Both transports, for building the test matrix. */
-export const INTEROP_TRANSPORTS: readonly InteropTransport[] = ["tcp", "ipc"];
+/** Every shared transport, for building the test matrix. */
+export const INTEROP_TRANSPORTS: readonly InteropTransport[] = ["tcp", "ipc", "ws"];
 
 /** How long any single step (a send, a receive, a peer's output) may take. */
 export const STEP_TIMEOUT_MS = 5_000;
@@ -38,12 +38,30 @@ interface PeerFlags {
 // versioned names are used throughout.
 const FLAGS: Record<PeerName, PeerFlags> = {
   nanocat: {
-    socket: { pair: "--pair", push: "--push", pull: "--pull", pub: "--pub", sub: "--sub", bus: "--bus" },
+    socket: {
+      pair: "--pair",
+      push: "--push",
+      pull: "--pull",
+      pub: "--pub",
+      sub: "--sub",
+      bus: "--bus",
+      req: "--req",
+      rep: "--rep",
+    },
     resendInterval: "0.1",
   },
   // nngcat 1.5.2 accepts --bus0 although its --help does not list it.
   nngcat: {
-    socket: { pair: "--pair0", push: "--push0", pull: "--pull0", pub: "--pub0", sub: "--sub0", bus: "--bus0" },
+    socket: {
+      pair: "--pair0",
+      push: "--push0",
+      pull: "--pull0",
+      pub: "--pub0",
+      sub: "--sub0",
+      bus: "--bus0",
+      req: "--req0",
+      rep: "--rep0",
+    },
     resendInterval: "1",
   },
 };
@@ -91,7 +109,8 @@ export class InteropAddress implements Disposable {
       this.#ipcPath = tempIpcPath("interop");
       this.url = `ipc://${this.#ipcPath}`;
     } else {
-      this.url = `tcp://127.0.0.1:${freePort()}`;
+      // nanocat binds ws without a path (it serves every path); nng serves "/" then.
+      this.url = `${transport}://127.0.0.1:${freePort()}`;
     }
   }
 
@@ -134,6 +153,8 @@ export interface PeerSpec {
   format?: "raw" | "quoted";
   /** What it sends, again every resend interval until killed (a one-shot send may be lost at exit). */
   send?: { data: string } | { file: string };
+  /** More arguments, e.g. nngcat's `--cert`/`--key`/`--cacert`. */
+  extra?: string[];
 }
 
 /** The command-line arguments that make a peer do what `spec` says. */
@@ -145,6 +166,7 @@ export function peerArgs(spec: PeerSpec): string[] {
     args.push(...("data" in spec.send ? ["--data", spec.send.data] : ["--file", spec.send.file]));
     args.push("--interval", flags.resendInterval);
   }
+  if (spec.extra !== undefined) args.push(...spec.extra);
   return args;
 }
 

@@ -29,6 +29,8 @@ export interface Meeting {
   transport: InteropTransport;
   /** Our socket binds (the peer connects) or connects (the peer binds). */
   we: "bind" | "connect";
+  /** How long each step may take (default STEP_TIMEOUT_MS). */
+  timeoutMs?: number;
 }
 
 /** We send `messages`; the peer must print exactly `expectedStdout`. */
@@ -55,6 +57,8 @@ export interface ReceiveFromPeer extends Meeting {
   theirs: PeerSocketType;
   /** A string goes to the peer as `--data`; bytes, which may not survive argv, through a `--file`. */
   payload: string | Uint8Array;
+  /** Our RCVMAXSIZE, if not the default. */
+  recvMaxSize?: number;
 }
 
 // Peers need a few milliseconds to start listening; our dialer's first
@@ -80,14 +84,15 @@ export async function sendToPeer(exchange: SendToPeer): Promise<void> {
   });
   if (exchange.we === "connect") ours.connect(address.url);
 
+  const timeout = exchange.timeoutMs ?? STEP_TIMEOUT_MS;
   for (const [index, message] of exchange.messages.entries()) {
-    await peer.guard(ours.send(message), STEP_TIMEOUT_MS, `our send #${index} (${message.length} bytes)`);
+    await peer.guard(ours.send(message), timeout, `our send #${index} (${message.length} bytes)`);
   }
-  if (exchange.closeAfterSending) await peer.guard(ours.close(), STEP_TIMEOUT_MS, "closing our socket");
+  if (exchange.closeAfterSending) await peer.guard(ours.close(), timeout, "closing our socket");
   const expected = exchange.expectedStdout;
   const printed = await peer.waitForStdout(
     (stdout) => stdout.length >= expected.length,
-    STEP_TIMEOUT_MS,
+    timeout,
     `${exchange.peer} printing ${expected.length} bytes`,
   );
   assertBytesEqual(printed, expected, `what ${exchange.peer} printed`);
@@ -99,6 +104,7 @@ export async function receiveFromPeer(exchange: ReceiveFromPeer): Promise<void> 
   using address = new InteropAddress(exchange.transport);
   using payloadFile = typeof payload === "string" ? undefined : new PayloadFile(payload);
   await using ours = openOurSocket(exchange.ours);
+  if (exchange.recvMaxSize !== undefined) ours.setOption("rcvmaxsize", exchange.recvMaxSize);
   if (exchange.we === "bind") await ours.bind(address.url);
   await using peer = spawnPeer({
     peer: exchange.peer,
@@ -109,7 +115,11 @@ export async function receiveFromPeer(exchange: ReceiveFromPeer): Promise<void> 
   });
   if (exchange.we === "connect") ours.connect(address.url);
 
-  const received = await peer.guard(ours.recv(), STEP_TIMEOUT_MS, `our receive from ${exchange.peer}`);
+  const received = await peer.guard(
+    ours.recv(),
+    exchange.timeoutMs ?? STEP_TIMEOUT_MS,
+    `our receive from ${exchange.peer}`,
+  );
   const expected = typeof payload === "string" ? new TextEncoder().encode(payload) : payload;
   assertBytesEqual(received, expected, `message from ${exchange.peer}`);
 }

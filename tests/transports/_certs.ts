@@ -2,7 +2,9 @@
  * Self-signed certificates for the TLS tests, made once per test process
  * with the openssl command-line tool: a CA, and a server certificate it
  * signed for `127.0.0.1` and `localhost` (rustls, behind Deno's TLS,
- * refuses a CA certificate used as a server's own).
+ * refuses a CA certificate used as a server's own). The address is also a
+ * DNS name in the certificate: nng's mbedTLS matches names only, not IP
+ * addresses.
  *
  * @module
  */
@@ -42,11 +44,24 @@ export async function testCerts(): Promise<TestCerts> {
   if (made !== undefined) return made;
   const dir = await Deno.makeTempDir({ prefix: "sp-tls-" });
   const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-  await openssl(dir, "req", "-x509", ...ec, "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=sp test CA");
-  await openssl(dir, "req", ...ec, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost");
+  await openssl(
+    dir,
+    "req",
+    "-x509",
+    ...ec,
+    "-keyout",
+    "ca.key",
+    "-out",
+    "ca.pem",
+    "-days",
+    "2",
+    "-subj",
+    "/CN=sp test CA",
+  );
+  await openssl(dir, "req", ...ec, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1");
   await Deno.writeTextFile(
     `${dir}/ext.cnf`,
-    "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth,clientAuth\n",
+    "subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth,clientAuth\n",
   );
   await openssl(
     dir,

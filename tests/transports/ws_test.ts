@@ -37,13 +37,15 @@ Deno.test("ws address rules: nanomsg's hosts, a port to bind, default ports and 
   const q = parseWsAddress("example.org:81/x?y=1", "connect", true, false);
   assert.deepEqual([q.path, q.target, q.hostHeader], ["/x", "/x?y=1", "example.org:81"]);
   assert.equal(parseWsAddress("[::1]:81", "connect", false, false).host, "::1");
-  for (const [address, mode, code] of [
-    ["127.0.0.1", "bind", "EINVAL"],
-    ["localhost:5555", "bind", "ENODEV"],
-    [":5555", "connect", "EINVAL"],
-    ["127.0.0.1;127.0.0.1:5555", "connect", "EINVAL"],
-    ["127.0.0.1:5555/a b", "connect", "EINVAL"],
-  ] as const) {
+  for (
+    const [address, mode, code] of [
+      ["127.0.0.1", "bind", "EINVAL"],
+      ["localhost:5555", "bind", "ENODEV"],
+      [":5555", "connect", "EINVAL"],
+      ["127.0.0.1;127.0.0.1:5555", "connect", "EINVAL"],
+      ["127.0.0.1:5555/a b", "connect", "EINVAL"],
+    ] as const
+  ) {
     assert.throws(() => parseWsAddress(address, mode, true, false), (e) => isSpError(e, code), address);
   }
 });

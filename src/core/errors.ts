@@ -126,6 +126,8 @@ export function fromDenoError(
   if (err instanceof SpError) return err;
   const e = err as Error;
   const detail = e?.message ?? String(err);
+  // Browsers have no Deno namespace: anything there is a plain protocol error.
+  if ((globalThis as { Deno?: unknown }).Deno === undefined) return new SpError("EPROTO", `${where}: ${detail}`);
   if (err instanceof Deno.errors.AddrInUse) {
     return new SpError("EADDRINUSE", `${where} is already in use`, { cause: err });
   }

@@ -1,0 +1,101 @@
+/**
+ * The library for browsers: the same API as `mod.ts`, with the transports
+ * a page can use (`inproc://`, and `ws://`/`wss://` dialers over the
+ * WebSocket API). `deno task bundle` turns this file into one ES module,
+ * `dist/nanomsg.js`, with nothing Deno-only in it.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { openSocket } from "./dist/nanomsg.js"; // in a page
+ * const req = openSocket("req");
+ * req.connect("ws://127.0.0.1:5555/api");
+ * await req.send("hello");
+ * console.log(new TextDecoder().decode(await req.recv()));
+ * ```
+ *
+ * @module
+ */
+
+import { registerBrowserBuiltins } from "./src/builtins_browser.ts";
+import { Runtime } from "./src/core/runtime.ts";
+import type { Socket, SocketInit } from "./src/core/socket.ts";
+
+export * from "./src/api.ts";
+export { registerBrowserBuiltins } from "./src/builtins_browser.ts";
+export { createInprocTransport } from "./src/transports/inproc.ts";
+export {
+  type BrowserWsOptions,
+  createBrowserWssTransport,
+  createBrowserWsTransport,
+} from "./src/transports/ws/browser.ts";
+
+let defaultRuntimeInstance: Runtime | undefined;
+
+/**
+ * The runtime behind `socket()`, `openSocket()` and `term()` in a page,
+ * with the built-in protocols and the browser's transports registered.
+ *
+ * @example Usage
+ * ```ts
+ * import { defaultRuntime } from "./browser.ts";
+ * console.log(defaultRuntime().schemes()); // ["inproc", "ws", "wss"]
+ * ```
+ *
+ * @returns the default runtime, created on first use
+ */
+export function defaultRuntime(): Runtime {
+  defaultRuntimeInstance ??= registerBrowserBuiltins(new Runtime());
+  return defaultRuntimeInstance;
+}
+
+/**
+ * Opens a socket by protocol name on the browser's default runtime.
+ *
+ * @example Usage
+ * ```ts
+ * import { openSocket } from "./browser.ts";
+ * await using s = openSocket("req");
+ * console.log(s.protocolName); // "req"
+ * ```
+ *
+ * @param protocol a registered protocol's name or id
+ * @param init domain, options and inspector
+ * @returns the open socket
+ */
+export function openSocket(protocol: string | number, init?: SocketInit): Socket {
+  return defaultRuntime().socket(protocol, init);
+}
+
+/**
+ * nanomsg's `nn_socket(domain, protocol)` on the browser's default runtime.
+ *
+ * @example Usage
+ * ```ts
+ * import { AF_SP, NN_SUB, socket } from "./browser.ts";
+ * await using s = socket(AF_SP, NN_SUB);
+ * console.log(s.protocolName); // "sub"
+ * ```
+ *
+ * @param domain `AF_SP` or `AF_SP_RAW`
+ * @param protocol a protocol id such as `NN_REQ`
+ * @param init options and inspector
+ * @returns the open socket
+ */
+export function socket(domain: number, protocol: number, init?: Omit<SocketInit, "domain">): Socket {
+  return defaultRuntime().socket(protocol, { ...init, domain });
+}
+
+/**
+ * nanomsg's `nn_term()` for the browser's default runtime.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { term } from "./browser.ts";
+ * await term();
+ * ```
+ *
+ * @returns when every socket is closed
+ */
+export function term(): Promise<void> {
+  return defaultRuntime().term();
+}

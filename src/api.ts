@@ -1,0 +1,66 @@
+/**
+ * The library's API apart from its transports and default runtime: what
+ * `mod.ts` (Deno) and `browser.ts` (the browser bundle) both export.
+ *
+ * @module
+ */
+
+export { type Clock, ManualClock, systemClock, type TimerId } from "./core/clock.ts";
+export { ERRNO, type ErrorCode, fromDenoError, isSpError, SpError } from "./core/errors.ts";
+export {
+  AF_SP,
+  AF_SP_RAW,
+  NN_DOMAIN,
+  NN_IPV4ONLY,
+  NN_LINGER,
+  NN_MAXTTL,
+  NN_PROTOCOL,
+  NN_RCVBUF,
+  NN_RCVMAXSIZE,
+  NN_RCVPRIO,
+  NN_RCVTIMEO,
+  NN_RECONNECT_IVL,
+  NN_RECONNECT_IVL_MAX,
+  NN_SNDBUF,
+  NN_SNDPRIO,
+  NN_SNDTIMEO,
+  NN_SOCKET_NAME,
+  NN_SOL_SOCKET,
+  NN_TCP,
+  NN_TCP_NODELAY,
+  type SocketOptions,
+} from "./core/options.ts";
+export { device } from "./core/device.ts";
+export { EMPTY, type Message } from "./core/message.ts";
+export type { PipeHandle, Protocol, ProtocolHost, ProtocolSpec } from "./core/protocol.ts";
+export {
+  type Inspector,
+  type MachineActor,
+  type MachineDefinition,
+  type MachineInspectionEvent,
+  type Machines,
+  Runtime,
+  type RuntimeOptions,
+} from "./core/runtime.ts";
+export { NN_DONTWAIT, Socket, type SocketInit, type WaitOptions } from "./core/socket.ts";
+export type { SocketStats } from "./core/socket_stats.ts";
+export {
+  checkEndpointOptions,
+  type Connection,
+  type ConnectionSink,
+  type EndpointOptions,
+  type Transport,
+  type TransportListener,
+  type TransportOptions,
+} from "./core/transport.ts";
+export { busProtocol, NN_BUS } from "./protocols/bus/bus.ts";
+export { NN_PAIR, pairProtocol } from "./protocols/pair/pair.ts";
+export { NN_PAIR1, NN_PAIR1_POLY, pair1Protocol } from "./protocols/pair1/pair1.ts";
+export { NN_PULL, pullProtocol } from "./protocols/pipeline/pull.ts";
+export { NN_PUSH, pushProtocol } from "./protocols/pipeline/push.ts";
+export { NN_PUB, pubProtocol } from "./protocols/pubsub/pub.ts";
+export { NN_REP, repProtocol } from "./protocols/reqrep/rep.ts";
+export { NN_REQ, NN_REQ_RESEND_IVL, reqProtocol } from "./protocols/reqrep/req.ts";
+export { NN_RESPONDENT, respondentProtocol } from "./protocols/survey/respondent.ts";
+export { NN_SURVEYOR, NN_SURVEYOR_DEADLINE, surveyorProtocol } from "./protocols/survey/surveyor.ts";
+export { NN_SUB, NN_SUB_SUBSCRIBE, NN_SUB_UNSUBSCRIBE, subProtocol } from "./protocols/pubsub/sub.ts";

@@ -16,7 +16,13 @@
  * the program exits (closing the socket flushes it, for up to LINGER = 1000
  * ms), where nanocat, whose LINGER does nothing, can lose it.
  *
- * Relative paths (`--file`, `ipc://`) are taken from the directory
+ * `ws://`, `wss://` and `tls+tcp://` addresses work like the others; for
+ * the TLS ones nngcat's flags are accepted too: `--cert FILE` (`-E`),
+ * `--key FILE`, `--cacert FILE` and `--insecure` (`-k`, skips the name
+ * check). nanocat has no TLS, so they are matched by full name only and
+ * are not in `--help`, which stays nanocat's text.
+ *
+ * Relative paths (`--file`, `--cert`, `ipc://`) are taken from the directory
  * `deno task` was started in when INIT_CWD may be read (`--allow-env`).
  *
  * @module

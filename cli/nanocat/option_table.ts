@@ -10,6 +10,7 @@
 import { parseCFloat } from "./c_numbers.ts";
 import { readDataFile } from "./data_file.ts";
 import { ECHO_FORMATS, type EchoFormat } from "./format.ts";
+import type { TlsFlags } from "./tls_options.ts";
 
 /** The socket types nanocat can open, by their flag names. */
 export type SocketType =
@@ -50,6 +51,8 @@ export interface NanocatOptions {
   data: Uint8Array | undefined;
   /** How received messages are printed. */
   echoFormat: EchoFormat;
+  /** nngcat's TLS flags (our addition; nanocat has no TLS). */
+  tls: TlsFlags;
 }
 
 /** The options before the command line is read. */
@@ -67,6 +70,7 @@ export function defaultOptions(): NanocatOptions {
     sendInterval: -1,
     data: undefined,
     echoFormat: "no",
+    tls: { insecure: false },
   };
 }
 

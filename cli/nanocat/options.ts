@@ -26,6 +26,7 @@ import {
   type OptionSpec,
   REQUIRED_MASK,
 } from "./option_table.ts";
+import { TLS_OPTION_TABLE } from "./tls_options.ts";
 
 export { defaultOptions, type NanocatOptions, OPTION_TABLE, type OptionSpec, type SocketType } from "./option_table.ts";
 
@@ -111,7 +112,8 @@ class Parser {
   }
 
   #lookUpLong(word: string, name: string): OptionSpec {
-    const exact = OPTION_TABLE.find((spec) => spec.long === name);
+    const exact = OPTION_TABLE.find((spec) => spec.long === name) ??
+      TLS_OPTION_TABLE.find((spec) => spec.long === name);
     if (exact !== undefined) return exact;
     const candidates = name === "" ? [] : OPTION_TABLE.filter((spec) => spec.long.startsWith(name));
     if (candidates.length === 1) return candidates[0]!;
@@ -123,7 +125,8 @@ class Parser {
   /** Handles the short option at `word[at]`; returns where the next one starts. */
   #short(word: string, at: number): number {
     const letter = word[at]!;
-    const spec = OPTION_TABLE.find((candidate) => candidate.short === letter);
+    const spec = OPTION_TABLE.find((candidate) => candidate.short === letter) ??
+      TLS_OPTION_TABLE.find((candidate) => candidate.short === letter);
     if (spec === undefined) {
       // nanocat prints one byte: for a multi-byte character, only its first.
       const prefix = encoder.encode(`${PROGRAM_NAME}: Unknown option \`\`-`);

@@ -24,6 +24,7 @@ import {
   socketFailure,
 } from "./loops.ts";
 import type { NanocatOptions } from "./options.ts";
+import { tlsEndpointOptions } from "./tls_options.ts";
 
 const encoder = new TextEncoder();
 
@@ -74,14 +75,14 @@ function createSocket(options: NanocatOptions): Socket {
 async function attachEndpoints(socket: Socket, options: NanocatOptions): Promise<void> {
   for (const address of options.bindAddresses) {
     try {
-      await socket.bind(address);
+      await socket.bind(address, tlsEndpointOptions(address, "bind", options.tls));
     } catch (err) {
       throw socketFailure("Can't bind", err);
     }
   }
   for (const address of options.connectAddresses) {
     try {
-      socket.connect(address);
+      socket.connect(address, tlsEndpointOptions(address, "connect", options.tls));
     } catch (err) {
       throw socketFailure("Can't connect", err);
     }

@@ -17,6 +17,7 @@
 import assert from "node:assert/strict";
 import { assertBytesEqual, freePort, text } from "../_helpers.ts";
 import { INTEROP_TRANSPORTS, InteropAddress, interopTest, PEER_NAMES, type PeerName } from "../interop/_peers.ts";
+import { CAN_MAKE_CERTS, testCerts } from "../transports/_certs.ts";
 import { run, start } from "./_processes.ts";
 
 const encoder = new TextEncoder();
@@ -34,10 +35,11 @@ function interval(peer: PeerName): string {
   return peer === "nanocat" ? "0.1" : "1";
 }
 
-/** The flags that make ours connect to `address`: `-x PATH` for ipc, `-l PORT` for tcp on 127.0.0.1. */
+/** The flags that make ours connect to `address`: `-x PATH` for ipc, `-l PORT` for tcp on 127.0.0.1, else `--connect`. */
 function ourConnectFlags(address: InteropAddress): string[] {
   if (address.url.startsWith("ipc://")) return ["-x", address.url.slice("ipc://".length)];
-  return ["-l", address.url.slice(address.url.lastIndexOf(":") + 1)];
+  if (address.url.startsWith("tcp://")) return ["-l", address.url.slice(address.url.lastIndexOf(":") + 1)];
+  return ["--connect", address.url];
 }
 
 function lines(stdout: Uint8Array): string[] {
@@ -253,3 +255,64 @@ interopTest("nanocat", "nanocat cli: failed sends and receives end the run as na
     );
   }
 });
+
+const certs = CAN_MAKE_CERTS ? await testCerts() : undefined;
+
+interopTest(
+  "nngcat",
+  "nanocat cli vs nngcat over wss: we bind with --cert and --key, nngcat trusts --cacert",
+  async () => {
+    if (certs === undefined) throw new Error("openssl is needed to make test certificates");
+    const url = `wss://127.0.0.1:${freePort()}/tls`;
+    await using ours = start("ours", [
+      "--rep",
+      "--bind",
+      url,
+      "--cert",
+      certs.certFile,
+      "--key",
+      certs.keyFile,
+      "-D",
+      "secure",
+      "-Q",
+    ]);
+    await using theirs = start("nngcat", [
+      "--req0",
+      "--dial",
+      url,
+      "--async",
+      "--cacert",
+      certs.caFile,
+      "-D",
+      "hello",
+      "-Q",
+    ]);
+    const answered = await theirs.finished("nngcat gets our answer and exits");
+    assert.equal(text(answered.stdout), '"secure"\n', answered.stderr);
+    await ours.waitForStdout((out) => text(out).includes('"hello"'), "we print the request");
+  },
+);
+
+interopTest(
+  "nngcat",
+  "nanocat cli vs nngcat over tls+tcp: nngcat binds with its certificate, we --cacert",
+  async () => {
+    if (certs === undefined) throw new Error("openssl is needed to make test certificates");
+    const url = `tls+tcp://127.0.0.1:${freePort()}`;
+    const key = ["--cert", certs.certFile, "--key", certs.keyFile];
+    await using _theirs = start("nngcat", ["--rep0", "--listen", url, ...key, "-D", "secure"]);
+    await using ours = start("ours", [
+      "--req",
+      "--connect",
+      url,
+      "--cacert",
+      certs.caFile,
+      "-D",
+      "hi",
+      "-i",
+      "0.1",
+      "-Q",
+    ]);
+    await ours.waitForStdout((out) => text(out).includes('"secure"'), "we print their answer");
+  },
+);

@@ -23,7 +23,7 @@ export interface Variant {
 export interface Cell {
   group: Group;
   kind: "thr" | "lat";
-  transport: "tcp" | "ipc" | "inproc";
+  transport: "tcp" | "ipc" | "inproc" | "ws" | "tls+tcp";
   size: number;
   title: string;
   /** Count of the calibration run (and of every run with `--quick`). */
@@ -59,9 +59,13 @@ export function sizeLabel(size: number): string {
   return `${size} B`;
 }
 
-function url(transport: "tcp" | "ipc"): string {
-  return transport === "tcp" ? `tcp://127.0.0.1:${freePort()}` : `ipc://${freeIpcPath()}`;
+/** A fresh address; ws without a path, which nanomsg's listeners require. */
+function url(transport: WireTransport): string {
+  return transport === "ipc" ? `ipc://${freeIpcPath()}` : `${transport}://127.0.0.1:${freePort()}`;
 }
+
+/** The transports with a wire. */
+type WireTransport = Exclude<Cell["transport"], "inproc">;
 
 /** Both sides of one implementation against each other (or the single inproc program). */
 function ownPair(kind: "thr" | "lat", transport: Cell["transport"], size: number, impl: Impl): Variant {
@@ -96,7 +100,7 @@ function ownPair(kind: "thr" | "lat", transport: Cell["transport"], size: number
  * A mixed pair. For throughput the label reads sender → receiver; for
  * latency it reads timing side ⇄ echoing side.
  */
-function crossPair(kind: "thr" | "lat", transport: "tcp" | "ipc", size: number, a: Impl, b: Impl): Variant {
+function crossPair(kind: "thr" | "lat", transport: WireTransport, size: number, a: Impl, b: Impl): Variant {
   if (kind === "thr") {
     return {
       label: `${IMPL_LABEL[a]} → ${IMPL_LABEL[b]}`,
@@ -139,12 +143,21 @@ function counts(kind: "thr" | "lat", size: number, quick: boolean): { startCount
   return { startCount: quick ? row.quick : row.full, maxCount: row.max };
 }
 
-/** The cells of a full or quick comparison, in running order. */
-export function planCells(quick: boolean): Cell[] {
+/**
+ * The cells of a full or quick comparison, in running order; `only`
+ * keeps the cells of those transports. tls+tcp runs ours alone: the C
+ * tools speak nanomsg's API, which has no way to give nng certificates.
+ */
+export function planCells(quick: boolean, only?: readonly string[]): Cell[] {
+  return allCells(quick).filter((cell) => only === undefined || only.includes(cell.transport));
+}
+
+function allCells(quick: boolean): Cell[] {
   const impls: Impl[] = ["ours", "nanomsg", "nng"];
-  const transports: Cell["transport"][] = ["tcp", "ipc", "inproc"];
+  const transports: Cell["transport"][] = ["tcp", "ipc", "inproc", "ws", "tls+tcp"];
   const thrSizes = quick ? [64, MIB] : [64, KIB, 64 * KIB, MIB];
   const latSizes = quick ? [64] : [64, KIB, 64 * KIB];
+  const implsFor = (transport: Cell["transport"]) => transport === "tls+tcp" ? impls.slice(0, 1) : impls;
   const cells: Cell[] = [];
   const add = (group: Group, kind: "thr" | "lat", transport: Cell["transport"], size: number, variants: Variant[]) =>
     cells.push({
@@ -165,7 +178,7 @@ export function planCells(quick: boolean): Cell[] {
         "thr",
         transport,
         size,
-        impls.map((i) => ownPair("thr", transport, size, i)),
+        implsFor(transport).map((i) => ownPair("thr", transport, size, i)),
       );
     }
     for (const size of latSizes) {
@@ -174,7 +187,7 @@ export function planCells(quick: boolean): Cell[] {
         "lat",
         transport,
         size,
-        impls.map((i) => ownPair("lat", transport, size, i)),
+        implsFor(transport).map((i) => ownPair("lat", transport, size, i)),
       );
     }
   }
@@ -187,6 +200,10 @@ export function planCells(quick: boolean): Cell[] {
   add("cross", "lat", "tcp", 64, [
     crossPair("lat", "tcp", 64, "ours", "nanomsg"),
     crossPair("lat", "tcp", 64, "nanomsg", "ours"),
+  ]);
+  add("cross", "thr", "ws", 64, [
+    crossPair("thr", "ws", 64, "ours", "nanomsg"),
+    crossPair("thr", "ws", 64, "nanomsg", "ours"),
   ]);
   if (!quick) {
     add("cross", "thr", "ipc", 64, [

@@ -130,6 +130,23 @@ function targets(results: CellResult[], costs: PipeCosts | undefined): Target[] 
       unit: "×",
     },
   ];
+  list.push({
+    what: "ws 64 B throughput vs libnanomsg",
+    measured: vsNanomsg("thr", "ws", 64),
+    goal: 2,
+    higherIsBetter: true,
+    unit: "×",
+  });
+  const ws1MiB = findMain(results, "thr", "ws", 1024 * 1024);
+  const wsOurs = ws1MiB?.medians.get("ours");
+  const wsNng = ws1MiB?.medians.get("nng");
+  list.push({
+    what: "ws 1 MiB throughput vs nng",
+    measured: wsOurs === undefined || wsNng === undefined ? undefined : wsOurs / wsNng,
+    goal: 1,
+    higherIsBetter: true,
+    unit: "×",
+  });
   for (const t of ["tcp", "ipc", "inproc"]) {
     const measured = vsNanomsg("thr", t, 1024 * 1024);
     if (measured !== undefined) {

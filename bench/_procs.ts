@@ -24,6 +24,15 @@ export interface Report {
 }
 
 const BENCH_DIR = new URL(".", import.meta.url).pathname;
+
+/** The environment variables our perf tools read TLS files from (tls+tcp://, wss://). */
+export const TLS_ENV_NAMES: readonly string[] = ["SP_TLS_CERT", "SP_TLS_KEY", "SP_TLS_CA"];
+const tlsEnv: Record<string, string> = {};
+
+/** Tells our perf tools, from now on, which certificate, key and CA to use for TLS addresses. */
+export function setPerfTls(cert: string, key: string, ca: string): void {
+  Object.assign(tlsEnv, { SP_TLS_CERT: cert, SP_TLS_KEY: key, SP_TLS_CA: ca });
+}
 /** Where `c/build.sh` puts the C tools. */
 export const C_BUILD_DIR = `${BENCH_DIR}c/build`;
 
@@ -38,6 +47,7 @@ export function toolCommand(impl: Impl, tool: Tool, args: string[]): [string, st
       "--allow-net",
       "--allow-read",
       "--allow-write",
+      `--allow-env=${TLS_ENV_NAMES.join(",")}`,
       `${BENCH_DIR}perf/${tool}.ts`,
       ...args,
     ]];
@@ -93,7 +103,8 @@ export async function waitBound(url: string, child: Deno.ChildProcess, timeoutMs
   child.status.then(() => exited = true);
   const deadline = performance.now() + timeoutMs;
   while (performance.now() < deadline && !exited) {
-    if (url.startsWith("tcp://") && tcpListening(Number(url.slice(url.lastIndexOf(":") + 1)))) return true;
+    const tcpBased = /^(tcp|ws|wss|tls\+tcp):\/\//.test(url);
+    if (tcpBased && tcpListening(Number(/:(\d+)\/?$/.exec(url)?.[1]))) return true;
     if (url.startsWith("ipc://") && ipcListening(url.slice("ipc://".length))) return true;
     await sleep(5);
   }
@@ -114,7 +125,7 @@ export function parseReport(text: string): Report {
 
 function spawn(impl: Impl, tool: Tool, args: string[], stdout: "piped" | "null"): Deno.ChildProcess {
   const [cmd, cmdArgs] = toolCommand(impl, tool, args);
-  return new Deno.Command(cmd, { args: cmdArgs, stdout, stderr: "piped" }).spawn();
+  return new Deno.Command(cmd, { args: cmdArgs, stdout, stderr: "piped", env: tlsEnv }).spawn();
 }
 
 function kill(child: Deno.ChildProcess): void {

@@ -11,7 +11,11 @@
  * or two calibration runs with smaller counts come first), so a fast and a slow implementation are both
  * measured for long enough and the whole run stays within minutes.
  *
- * Usage: `deno run -A bench/compare.ts [--quick] [--reps N] [--target-ms MS] [--out FILE] [--no-write]`
+ * Usage: `deno run -A bench/compare.ts [--quick] [--reps N] [--target-ms MS] [--only T,…] [--out FILE] [--no-write]`
+ *
+ * `--only tcp,ws,tls+tcp` runs the cells of those transports only. tls+tcp
+ * and wss need certificates: a CA and a server certificate are made with
+ * openssl in a temporary directory.
  *
  * Defaults: 5 repetitions, ≈800 ms per run; about 8 minutes on a 2-core machine.
  * `--quick`: tiny fixed counts, one repetition, fewer sizes; checks that
@@ -21,13 +25,14 @@
  * @module
  */
 
-import { median, type Report, type RunResult } from "./_procs.ts";
+import { median, type Report, type RunResult, setPerfTls } from "./_procs.ts";
 import { type Cell, type CellResult, planCells, type Variant } from "./_compare_plan.ts";
 import { renderResults } from "./_compare_report.ts";
 import type { PipeCosts } from "./pipe_costs.ts";
 
 interface Settings {
   quick: boolean;
+  only: string[] | undefined;
   reps: number;
   targetMs: number;
   out: string | undefined;
@@ -39,8 +44,10 @@ function parseSettings(args: string[]): Settings {
     return i >= 0 ? args[i + 1] : undefined;
   };
   const quick = args.includes("--quick");
+  const only = value("--only");
   const settings: Settings = {
     quick,
+    only: only === undefined ? undefined : only.split(","),
     reps: Number(value("--reps") ?? (quick ? 1 : 5)),
     targetMs: Number(value("--target-ms") ?? 800),
     out: args.includes("--no-write")
@@ -48,7 +55,9 @@ function parseSettings(args: string[]): Settings {
       : value("--out") ?? (quick ? undefined : new URL("RESULTS.md", import.meta.url).pathname),
   };
   if (!(settings.reps >= 1) || !(settings.targetMs > 0)) {
-    console.error("usage: compare.ts [--quick] [--reps N] [--target-ms MS] [--out FILE] [--no-write]");
+    console.error(
+      "usage: compare.ts [--quick] [--reps N] [--target-ms MS] [--only tcp,ws,…] [--out FILE] [--no-write]",
+    );
     Deno.exit(2);
   }
   return settings;
@@ -120,6 +129,24 @@ async function runCell(cell: Cell, settings: Settings): Promise<CellResult> {
   return { cell, counts, medians, samples: values, errors };
 }
 
+/** A CA and a certificate for 127.0.0.1 it signed, for the TLS cells; our tools find them through the environment. */
+async function makeCertificates(): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "sp-bench-tls-" });
+  const openssl = async (...args: string[]) => {
+    const out = await new Deno.Command("openssl", { args, cwd: dir, stdout: "null", stderr: "piped" }).output();
+    if (!out.success) throw new Error(`openssl ${args[0]} failed: ${new TextDecoder().decode(out.stderr)}`);
+  };
+  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+  await openssl("req", "-x509", ...ec, "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=bench CA");
+  await openssl("req", ...ec, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1");
+  await Deno.writeTextFile(`${dir}/ext.cnf`, "subjectAltName=IP:127.0.0.1,DNS:127.0.0.1\nbasicConstraints=CA:FALSE\n");
+  await openssl(
+    ..."x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2".split(" "),
+    ...["-extfile", "ext.cnf"],
+  );
+  setPerfTls(`${dir}/server.pem`, `${dir}/server.key`, `${dir}/ca.pem`);
+}
+
 async function pipeCosts(quick: boolean): Promise<PipeCosts | undefined> {
   const script = new URL("pipe_costs.ts", import.meta.url).pathname;
   const args = ["run", "--allow-net", "--allow-read", "--allow-write", "--v8-flags=--expose-gc", script, "--json"];
@@ -159,7 +186,8 @@ if (import.meta.main) {
   const started = performance.now();
   log("building the C tools …");
   await buildCTools();
-  const cells = planCells(settings.quick);
+  const cells = planCells(settings.quick, settings.only);
+  if (cells.some((cell) => cell.transport === "tls+tcp")) await makeCertificates();
   const results: CellResult[] = [];
   for (const [i, cell] of cells.entries()) {
     const t0 = performance.now();
@@ -174,7 +202,7 @@ if (import.meta.main) {
     );
   }
   log("pipe costs …");
-  const costs = await pipeCosts(settings.quick);
+  const costs = settings.only === undefined ? await pipeCosts(settings.quick) : undefined;
   const elapsedSec = (performance.now() - started) / 1000;
   const markdown = renderResults({
     machine: await machineInfo(),

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { openSocket, type Socket } from "../../mod.ts";
+import { type EndpointOptions, openSocket, type Socket } from "../../mod.ts";
 
 /** Exit status for bad arguments (the usage line goes to stderr). */
 export const USAGE_EXIT = 2;
@@ -33,7 +33,7 @@ export function parseArgs(args: readonly string[], usage: string, shape: readonl
   shape.forEach((kind, i) => {
     const arg = args[i]!;
     if (kind === "url") {
-      if (!/^(tcp|ipc|inproc):\/\/./.test(arg)) fail(`not an SP address: ${arg}`);
+      if (!/^(tcp|ipc|inproc|ws|wss|tls\+tcp):\/\/./.test(arg)) fail(`not an SP address: ${arg}`);
       out.push(arg);
       return;
     }
@@ -59,6 +59,26 @@ export function openPerfSocket(noDelay: boolean): Socket {
   socket.setOption("rcvmaxsize", -1);
   if (noDelay) socket.setOption("tcpNodelay", 1);
   return socket;
+}
+
+/**
+ * Endpoint options for a TLS address (`tls+tcp://`, `wss://`), from the
+ * files named by SP_TLS_CERT, SP_TLS_KEY and SP_TLS_CA; none for others.
+ *
+ * @param url the address
+ * @param mode whether it is bound or connected
+ * @returns the options to pass to bind or connect
+ */
+export function endpointOptions(url: string, mode: "bind" | "connect"): EndpointOptions {
+  if (!/^(tls\+tcp|wss):/.test(url)) return {};
+  const file = (name: string) => {
+    const path = Deno.env.get(name);
+    if (path === undefined) throw new Error(`${url} needs ${name} (a PEM file)`);
+    return Deno.readTextFileSync(path);
+  };
+  return mode === "bind"
+    ? { "tls-cert": file("SP_TLS_CERT"), "tls-key": file("SP_TLS_KEY") }
+    : { "tls-ca": file("SP_TLS_CA") };
 }
 
 /**

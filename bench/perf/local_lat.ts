@@ -9,7 +9,7 @@
  * @module
  */
 
-import { expectSize, feederGrace, openPerfSocket, parseArgs } from "./_perf.ts";
+import { endpointOptions, expectSize, feederGrace, openPerfSocket, parseArgs } from "./_perf.ts";
 
 const [url, size, roundtrips] = parseArgs(Deno.args, "usage: local_lat <bind-to> <msg-size> <roundtrips>", [
   "url",
@@ -18,7 +18,7 @@ const [url, size, roundtrips] = parseArgs(Deno.args, "usage: local_lat <bind-to>
 ]) as [string, number, number];
 
 const socket = openPerfSocket(true);
-await socket.bind(url);
+await socket.bind(url, endpointOptions(url, "bind"));
 
 for (let i = 0; i < roundtrips; i++) {
   const message = await socket.recv();

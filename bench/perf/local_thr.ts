@@ -8,7 +8,7 @@
  * @module
  */
 
-import { expectSize, nowMicros, openPerfSocket, parseArgs, throughputReport } from "./_perf.ts";
+import { endpointOptions, expectSize, nowMicros, openPerfSocket, parseArgs, throughputReport } from "./_perf.ts";
 
 const [url, size, count] = parseArgs(Deno.args, "usage: local_thr <bind-to> <msg-size> <msg-count>", [
   "url",
@@ -17,7 +17,7 @@ const [url, size, count] = parseArgs(Deno.args, "usage: local_thr <bind-to> <msg
 ]) as [string, number, number];
 
 const socket = openPerfSocket(false);
-await socket.bind(url);
+await socket.bind(url, endpointOptions(url, "bind"));
 
 // The empty message only says "the sender is connected and starting": the
 // clock must not include connection setup.

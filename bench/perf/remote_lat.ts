@@ -10,7 +10,15 @@
  * @module
  */
 
-import { expectSize, latencyReport, makePayload, nowMicros, openPerfSocket, parseArgs } from "./_perf.ts";
+import {
+  endpointOptions,
+  expectSize,
+  latencyReport,
+  makePayload,
+  nowMicros,
+  openPerfSocket,
+  parseArgs,
+} from "./_perf.ts";
 
 const [url, size, roundtrips] = parseArgs(Deno.args, "usage: remote_lat <connect-to> <msg-size> <roundtrips>", [
   "url",
@@ -19,7 +27,7 @@ const [url, size, roundtrips] = parseArgs(Deno.args, "usage: remote_lat <connect
 ]) as [string, number, number];
 
 const socket = openPerfSocket(true);
-socket.connect(url);
+socket.connect(url, endpointOptions(url, "connect"));
 const payload = makePayload(size);
 
 const start = nowMicros();

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { feederGrace, makePayload, openPerfSocket, parseArgs } from "./_perf.ts";
+import { endpointOptions, feederGrace, makePayload, openPerfSocket, parseArgs } from "./_perf.ts";
 
 const [url, size, count] = parseArgs(Deno.args, "usage: remote_thr <connect-to> <msg-size> <msg-count>", [
   "url",
@@ -18,7 +18,7 @@ const [url, size, count] = parseArgs(Deno.args, "usage: remote_thr <connect-to> 
 ]) as [string, number, number];
 
 const socket = openPerfSocket(false);
-socket.connect(url);
+socket.connect(url, endpointOptions(url, "connect"));
 const payload = makePayload(size);
 
 await socket.send(new Uint8Array(0));

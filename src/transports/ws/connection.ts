@@ -15,11 +15,12 @@ import type { Connection, ConnectionSink } from "../../core/transport.ts";
 import { COPY_MAX, Outbound } from "../_outbound.ts";
 import type { ByteStream } from "../_stream_connection.ts";
 import {
-  applyMask,
+  copyMasked,
   encodeFrame,
   FIN,
   FRAGMENT_SIZE,
   frameHeaderLength,
+  maskedCopy,
   MaskKeys,
   OP_BINARY,
   OP_CONTINUATION,
@@ -324,33 +325,36 @@ export class WsConnection implements Connection {
    */
   #frame(first: number, headerPart: Uint8Array | undefined, body: Uint8Array): void {
     const out = this.#out;
+    const keys = this.#keys;
     const headerLength = headerPart?.length ?? 0;
     const length = headerLength + body.length;
-    const key = this.#keys?.next();
     const inline = body.length < COPY_MAX;
-    out.pending += frameHeaderLength(length, key !== undefined) + length;
+    out.pending += frameHeaderLength(length, keys !== undefined) + length;
     const b = out.reserve(14 + headerLength + (inline ? body.length : 0));
-    let p = writeFrameHeader(b, out.length, first, length, key);
-    const payloadStart = p;
-    if (headerLength > 0) {
-      b.set(headerPart!, p);
-      p += headerLength;
+    if (keys === undefined) {
+      let p = writeFrameHeader(b, out.length, first, length, undefined);
+      if (headerLength > 0) {
+        b.set(headerPart!, p);
+        p += headerLength;
+      }
+      if (inline) {
+        b.set(body, p);
+        out.length = p + body.length;
+      } else {
+        out.length = p;
+        out.segment(body);
+      }
+      return;
     }
+    const keyAt = keys.take();
+    const key = keys.pool;
+    let p = writeFrameHeader(b, out.length, first, length, key, keyAt);
+    if (headerLength > 0) p = copyMasked(b, p, headerPart!, key, keyAt, 0);
     if (inline) {
-      b.set(body, p);
-      p += body.length;
-      if (key !== undefined) applyMask(b.subarray(payloadStart, p), key, 0);
-      out.length = p;
+      out.length = copyMasked(b, p, body, key, keyAt, headerLength);
       return;
     }
-    if (key !== undefined && headerLength > 0) applyMask(b.subarray(payloadStart, p), key, 0);
     out.length = p;
-    if (key === undefined) {
-      out.segment(body);
-      return;
-    }
-    const masked = body.slice();
-    applyMask(masked, key, headerLength);
-    out.segment(masked);
+    out.segment(maskedCopy(body, key, keyAt, headerLength));
   }
 }

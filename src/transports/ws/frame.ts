@@ -58,7 +58,8 @@ export function frameHeaderLength(length: number, masked: boolean): number {
 
 /**
  * Writes a frame header at `b[p]`: `first` is FIN | opcode, then the
- * length in the shortest form, then the mask key if there is one.
+ * length in the shortest form, then the mask key if there is one (4
+ * bytes of `maskKey` from `maskAt`).
  *
  * @example Usage
  * ```ts
@@ -75,6 +76,7 @@ export function writeFrameHeader(
   first: number,
   length: number,
   maskKey: Uint8Array | undefined,
+  maskAt = 0,
 ): number {
   const maskBit = maskKey === undefined ? 0 : 0x80;
   b[p++] = first;
@@ -97,10 +99,10 @@ export function writeFrameHeader(
     b[p++] = length;
   }
   if (maskKey !== undefined) {
-    b[p++] = maskKey[0]!;
-    b[p++] = maskKey[1]!;
-    b[p++] = maskKey[2]!;
-    b[p++] = maskKey[3]!;
+    b[p++] = maskKey[maskAt]!;
+    b[p++] = maskKey[maskAt + 1]!;
+    b[p++] = maskKey[maskAt + 2]!;
+    b[p++] = maskKey[maskAt + 3]!;
   }
   return p;
 }
@@ -127,43 +129,109 @@ export function applyMask(bytes: Uint8Array, key: Uint8Array, phase: number): vo
       i++;
     }
     const words = (n - i) >>> 2;
-    const p = phase + i;
-    const k0 = key[p & 3]!, k1 = key[(p + 1) & 3]!, k2 = key[(p + 2) & 3]!, k3 = key[(p + 3) & 3]!;
-    const word = LITTLE_ENDIAN
-      ? (k0 | (k1 << 8) | (k2 << 16) | (k3 << 24))
-      : ((k0 << 24) | (k1 << 16) | (k2 << 8) | k3);
-    const view = new Uint32Array(bytes.buffer, base + i, words);
+    const word = keyWord(key, 0, phase + i);
+    const view = new Int32Array(bytes.buffer, base + i, words);
     for (let j = 0; j < words; j++) view[j] = view[j]! ^ word;
     i += words * 4;
   }
   for (; i < n; i++) bytes[i] = bytes[i]! ^ key[(phase + i) & 3]!;
 }
 
+/** The mask key as one native-endian word, rotated to start at key byte `phase`. */
+function keyWord(key: Uint8Array, at: number, phase: number): number {
+  const k0 = key[at + (phase & 3)]!, k1 = key[at + ((phase + 1) & 3)]!;
+  const k2 = key[at + ((phase + 2) & 3)]!, k3 = key[at + ((phase + 3) & 3)]!;
+  return LITTLE_ENDIAN ? (k0 | (k1 << 8) | (k2 << 16) | (k3 << 24)) : ((k0 << 24) | (k1 << 16) | (k2 << 8) | k3);
+}
+
+/**
+ * A masked copy of `src` (key at `key[keyAt]`, starting at key byte
+ * `phase`), made in one pass of 32-bit words when `src` is word-aligned.
+ *
+ * @example Usage
+ * ```ts
+ * import { maskedCopy } from "./frame.ts";
+ * console.log([...maskedCopy(new Uint8Array([1, 1]), new Uint8Array([1, 3, 0, 0]), 0, 0)]); // [0, 2]
+ * ```
+ */
+export function maskedCopy(src: Uint8Array, key: Uint8Array, keyAt: number, phase: number): Uint8Array {
+  const n = src.length;
+  const out = new Uint8Array(n);
+  if ((src.byteOffset & 3) !== 0 || n < WORD_MASK_MIN) {
+    copyMasked(out, 0, src, key, keyAt, phase);
+    return out;
+  }
+  const words = n >>> 2;
+  const word = keyWord(key, keyAt, phase);
+  const from = new Int32Array(src.buffer, src.byteOffset, words);
+  const to = new Int32Array(out.buffer, 0, words);
+  for (let i = 0; i < words; i++) to[i] = from[i]! ^ word;
+  for (let i = words * 4; i < n; i++) out[i] = src[i]! ^ key[keyAt + ((phase + i) & 3)]!;
+  return out;
+}
+
 /**
  * Mask keys from the platform's strong random source, drawn in blocks
  * (RFC 6455 §5.3 asks for unpredictable keys; one `getRandomValues` per
- * small message would cost more than the message).
+ * small message would cost more than the message). A key is 4 bytes of
+ * `pool` from the offset `take()` returns, valid until the next `take()`.
  *
  * @example Usage
  * ```ts
  * import { MaskKeys } from "./frame.ts";
- * console.log(new MaskKeys().next().length); // 4
+ * const keys = new MaskKeys();
+ * const at = keys.take();
+ * console.log(keys.pool.subarray(at, at + 4).length); // 4
  * ```
  */
 export class MaskKeys {
-  #pool = new Uint8Array(4096);
-  #next = this.#pool.length;
+  /** Where the keys are. */
+  readonly pool: Uint8Array = new Uint8Array(4096);
+  #next = this.pool.length;
 
-  /** A fresh 4-byte key (a view into the pool: use it before the next call). */
-  next(): Uint8Array {
-    if (this.#next === this.#pool.length) {
-      crypto.getRandomValues(this.#pool);
+  /** The offset of a fresh key in `pool`. */
+  take(): number {
+    if (this.#next === this.pool.length) {
+      crypto.getRandomValues(this.pool);
       this.#next = 0;
     }
-    const key = this.#pool.subarray(this.#next, this.#next + 4);
+    const at = this.#next;
     this.#next += 4;
-    return key;
+    return at;
   }
+
+  /** A fresh key as its own 4 bytes. */
+  next(): Uint8Array {
+    const at = this.take();
+    return this.pool.slice(at, at + 4);
+  }
+}
+
+/**
+ * Copies `src` to `dst[at]`, masking it with the key at `key[keyAt]`,
+ * starting at key byte `phase`: one pass for small payloads.
+ *
+ * @example Usage
+ * ```ts
+ * import { copyMasked } from "./frame.ts";
+ * const dst = new Uint8Array(2);
+ * copyMasked(dst, 0, new Uint8Array([1, 1]), new Uint8Array([1, 3, 0, 0]), 0, 0);
+ * console.log([...dst]); // [0, 2]
+ * ```
+ *
+ * @returns the offset after the copy
+ */
+export function copyMasked(
+  dst: Uint8Array,
+  at: number,
+  src: Uint8Array,
+  key: Uint8Array,
+  keyAt: number,
+  phase: number,
+): number {
+  const n = src.length;
+  for (let i = 0; i < n; i++) dst[at + i] = src[i]! ^ key[keyAt + ((phase + i) & 3)]!;
+  return at + n;
 }
 
 /**

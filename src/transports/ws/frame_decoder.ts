@@ -60,6 +60,21 @@ export interface WsDecoderOptions {
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
+const FIN_BINARY = 0x80 | OP_BINARY;
+
+/** Unmasks `b[from, to)` in place with key bytes k0..k3 (a small payload: no word view). */
+function unmaskSmall(b: Uint8Array, from: number, to: number, k0: number, k1: number, k2: number, k3: number): void {
+  let i = from;
+  for (; i + 3 < to; i += 4) {
+    b[i] = b[i]! ^ k0;
+    b[i + 1] = b[i + 1]! ^ k1;
+    b[i + 2] = b[i + 2]! ^ k2;
+    b[i + 3] = b[i + 3]! ^ k3;
+  }
+  if (i < to) b[i] = b[i++]! ^ k0;
+  if (i < to) b[i] = b[i++]! ^ k1;
+  if (i < to) b[i] = b[i]! ^ k2;
+}
 
 /**
  * Stateful decoder; call `readTarget()`, read into it, then `advance(n)`.
@@ -171,7 +186,24 @@ export class WsFrameDecoder {
 
   #parse(): void {
     const chunk = this.#chunk;
-    while (this.#start < this.#end && !this.#closed) {
+    const server = this.#server;
+    const end = this.#end;
+    while (this.#start < end && !this.#closed) {
+      // The common case first: a whole small binary message in one frame, all in the chunk.
+      const p = this.#start;
+      if (!this.#inFrame && !this.#inMessage && chunk[p] === FIN_BINARY && end - p >= 2) {
+        const b1 = chunk[p + 1]!;
+        const length = b1 & 0x7f;
+        const headerLength = server ? 6 : 2;
+        if (length < 126 && (b1 >= 0x80) === server && end - p >= headerLength + length) {
+          const from = p + headerLength;
+          const to = from + length;
+          if (server) unmaskSmall(chunk, from, to, chunk[p + 2]!, chunk[p + 3]!, chunk[p + 4]!, chunk[p + 5]!);
+          this.#start = to;
+          this.#handler.message(chunk.subarray(from, to));
+          continue;
+        }
+      }
       if (!this.#inFrame) {
         if (!this.#readHeader(chunk)) return;
         if (this.#frameRemaining === 0) this.#frameComplete();

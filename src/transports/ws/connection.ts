@@ -15,6 +15,7 @@ import type { Connection, ConnectionSink } from "../../core/transport.ts";
 import { COPY_MAX, Outbound } from "../_outbound.ts";
 import type { ByteStream } from "../_stream_connection.ts";
 import {
+  applyMask,
   copyMasked,
   encodeFrame,
   FIN,
@@ -351,7 +352,9 @@ export class WsConnection implements Connection {
     let p = writeFrameHeader(b, out.length, first, length, key, keyAt);
     if (headerLength > 0) p = copyMasked(b, p, headerPart!, key, keyAt, 0);
     if (inline) {
-      out.length = copyMasked(b, p, body, key, keyAt, headerLength);
+      b.set(body, p);
+      applyMask(b.subarray(p, p + body.length), key, headerLength, keyAt);
+      out.length = p + body.length;
       return;
     }
     out.length = p;

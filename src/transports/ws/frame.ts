@@ -41,7 +41,7 @@ export const CLOSE_NO_STATUS = 1005;
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 /** Below this many bytes a byte loop beats making a word view. */
-const WORD_MASK_MIN = 32;
+const WORD_MASK_MIN = 64;
 
 /**
  * The length of a frame header for a payload of `length` bytes.
@@ -108,8 +108,9 @@ export function writeFrameHeader(
 }
 
 /**
- * XORs `bytes` in place with the mask key, starting at key byte `phase`
- * (the offset of `bytes[0]` in its frame's payload). Masking twice unmasks.
+ * XORs `bytes` in place with the mask key (4 bytes of `key` from
+ * `keyAt`), starting at key byte `phase` (the offset of `bytes[0]` in its
+ * frame's payload). Masking twice unmasks.
  *
  * @example Usage
  * ```ts
@@ -119,22 +120,22 @@ export function writeFrameHeader(
  * console.log([...bytes]); // [0, 3, 2]
  * ```
  */
-export function applyMask(bytes: Uint8Array, key: Uint8Array, phase: number): void {
+export function applyMask(bytes: Uint8Array, key: Uint8Array, phase: number, keyAt = 0): void {
   const n = bytes.length;
   let i = 0;
   if (n >= WORD_MASK_MIN) {
     const base = bytes.byteOffset;
     while (((base + i) & 3) !== 0) {
-      bytes[i] = bytes[i]! ^ key[(phase + i) & 3]!;
+      bytes[i] = bytes[i]! ^ key[keyAt + ((phase + i) & 3)]!;
       i++;
     }
     const words = (n - i) >>> 2;
-    const word = keyWord(key, 0, phase + i);
+    const word = keyWord(key, keyAt, phase + i);
     const view = new Int32Array(bytes.buffer, base + i, words);
     for (let j = 0; j < words; j++) view[j] = view[j]! ^ word;
     i += words * 4;
   }
-  for (; i < n; i++) bytes[i] = bytes[i]! ^ key[(phase + i) & 3]!;
+  for (; i < n; i++) bytes[i] = bytes[i]! ^ key[keyAt + ((phase + i) & 3)]!;
 }
 
 /** The mask key as one native-endian word, rotated to start at key byte `phase`. */

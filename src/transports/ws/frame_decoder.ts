@@ -189,16 +189,22 @@ export class WsFrameDecoder {
     const server = this.#server;
     const end = this.#end;
     while (this.#start < end && !this.#closed) {
-      // The common case first: a whole small binary message in one frame, all in the chunk.
+      // The common case first: a whole binary message under 64 KiB in one frame, all in the chunk.
       const p = this.#start;
-      if (!this.#inFrame && !this.#inMessage && chunk[p] === FIN_BINARY && end - p >= 2) {
+      if (!this.#inFrame && !this.#inMessage && chunk[p] === FIN_BINARY && end - p >= 4) {
         const b1 = chunk[p + 1]!;
-        const length = b1 & 0x7f;
-        const headerLength = server ? 6 : 2;
-        if (length < 126 && (b1 >= 0x80) === server && end - p >= headerLength + length) {
-          const from = p + headerLength;
+        const len7 = b1 & 0x7f;
+        const wide = len7 === 126;
+        const length = wide ? (chunk[p + 2]! << 8) | chunk[p + 3]! : len7;
+        const keyAt = wide ? p + 4 : p + 2;
+        const from = server ? keyAt + 4 : keyAt;
+        if (len7 <= 126 && (b1 >= 0x80) === server && end - from >= length) {
           const to = from + length;
-          if (server) unmaskSmall(chunk, from, to, chunk[p + 2]!, chunk[p + 3]!, chunk[p + 4]!, chunk[p + 5]!);
+          if (server && length < 64) {
+            unmaskSmall(chunk, from, to, chunk[keyAt]!, chunk[keyAt + 1]!, chunk[keyAt + 2]!, chunk[keyAt + 3]!);
+          } else if (server) {
+            applyMask(chunk.subarray(from, to), chunk, 0, keyAt);
+          }
           this.#start = to;
           this.#handler.message(chunk.subarray(from, to));
           continue;

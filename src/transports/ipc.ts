@@ -8,13 +8,8 @@
  */
 
 import { fromDenoError, SpError } from "../core/errors.ts";
-import {
-  checkEndpointOptions,
-  type Connection,
-  type Transport,
-  type TransportListener,
-  type TransportOptions,
-} from "../core/transport.ts";
+import { checkEndpointOptions, type Transport } from "../core/transport.ts";
+import { DenoListener } from "./_deno_listener.ts";
 import { StreamConnection } from "./_stream_connection.ts";
 
 /** ipc frames start with message type 0x01 ("in-band"). */
@@ -56,40 +51,6 @@ async function removeStaleSocket(path: string): Promise<void> {
   }
 }
 
-class IpcListener implements TransportListener {
-  readonly address: string;
-  readonly #listener: Deno.UnixListener;
-  readonly #options: TransportOptions;
-  #closed = false;
-  #count = 0;
-  #pendingAccept: Promise<unknown> | undefined;
-
-  constructor(listener: Deno.UnixListener, path: string, options: TransportOptions) {
-    this.#listener = listener;
-    this.#options = options;
-    this.address = path;
-  }
-
-  async accept(): Promise<Connection> {
-    const accepting = this.#listener.accept();
-    this.#pendingAccept = accepting;
-    const conn = await accepting;
-    return new StreamConnection(conn, IPC_FRAMES, this.#options.recvMaxSize, `ipc ${this.address} #${++this.#count}`);
-  }
-
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    try {
-      this.#listener.close();
-    } catch { /* already closed */ }
-    try {
-      Deno.removeSync(this.address);
-    } catch { /* gone already */ }
-    await this.#pendingAccept?.catch(() => {});
-  }
-}
-
 /**
  * Creates the ipc transport.
  *
@@ -113,7 +74,14 @@ export function createIpcTransport(): Transport {
       await removeStaleSocket(path);
       try {
         const listener = Deno.listen({ transport: "unix", path });
-        return new IpcListener(listener, path, options);
+        let count = 0;
+        const wrap = (conn: Deno.UnixConn) =>
+          new StreamConnection(conn, IPC_FRAMES, options.recvMaxSize, `ipc ${path} #${++count}`);
+        return new DenoListener(listener, path, wrap, () => {
+          try {
+            Deno.removeSync(path);
+          } catch { /* gone already */ }
+        });
       } catch (err) {
         throw fromDenoError(err, `ipc://${path}`, PERMISSIONS);
       }

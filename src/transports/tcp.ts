@@ -8,13 +8,8 @@
  */
 
 import { fromDenoError, SpError } from "../core/errors.ts";
-import {
-  checkEndpointOptions,
-  type Connection,
-  type Transport,
-  type TransportListener,
-  type TransportOptions,
-} from "../core/transport.ts";
+import { checkEndpointOptions, type Transport } from "../core/transport.ts";
+import { DenoListener } from "./_deno_listener.ts";
 import { connectFrom } from "./_node_socket_stream.ts";
 import { parseTcpAddress } from "./_tcp_address.ts";
 import { StreamConnection } from "./_stream_connection.ts";
@@ -26,35 +21,6 @@ const TCP_FRAMES = {} as const;
 
 function describe(addr: Deno.NetAddr): string {
   return addr.hostname.includes(":") ? `[${addr.hostname}]:${addr.port}` : `${addr.hostname}:${addr.port}`;
-}
-
-class TcpListener implements TransportListener {
-  readonly address: string;
-  readonly #listener: Deno.TcpListener;
-  readonly #options: TransportOptions;
-  #pendingAccept: Promise<unknown> | undefined;
-
-  constructor(listener: Deno.TcpListener, options: TransportOptions) {
-    this.#listener = listener;
-    this.#options = options;
-    this.address = describe(listener.addr);
-  }
-
-  async accept(): Promise<Connection> {
-    const accepting = this.#listener.accept();
-    this.#pendingAccept = accepting;
-    const conn = await accepting;
-    if (this.#options.tcpNoDelay) conn.setNoDelay(true);
-    return new StreamConnection(conn, TCP_FRAMES, this.#options.recvMaxSize, `tcp ${describe(conn.remoteAddr)}`);
-  }
-
-  async close(): Promise<void> {
-    try {
-      this.#listener.close();
-    } catch { /* already closed */ }
-    // The port is released only once the pending accept has been cancelled.
-    await this.#pendingAccept?.catch(() => {});
-  }
 }
 
 /**
@@ -80,7 +46,12 @@ export function createTcpTransport(): Transport {
       const { host, port } = parseTcpAddress(address, "bind", options.ipv4only);
       try {
         const listener = Deno.listen({ hostname: host, port, transport: "tcp" });
-        return Promise.resolve(new TcpListener(listener, options));
+        return Promise.resolve(
+          new DenoListener(listener, describe(listener.addr), (conn) => {
+            if (options.tcpNoDelay) conn.setNoDelay(true);
+            return new StreamConnection(conn, TCP_FRAMES, options.recvMaxSize, `tcp ${describe(conn.remoteAddr)}`);
+          }),
+        );
       } catch (err) {
         return Promise.reject(fromDenoError(err, `tcp://${address}`));
       }

@@ -9,13 +9,8 @@
  */
 
 import { fromDenoError, SpError } from "../core/errors.ts";
-import {
-  checkEndpointOptions,
-  type Connection,
-  type Transport,
-  type TransportListener,
-  type TransportOptions,
-} from "../core/transport.ts";
+import { checkEndpointOptions, type Transport } from "../core/transport.ts";
+import { DenoListener } from "./_deno_listener.ts";
 import { StreamConnection } from "./_stream_connection.ts";
 import { parseTcpAddress } from "./_tcp_address.ts";
 import { describeAddr, dialTls, listenTls, TLS_OPTIONS, tlsSettings, tlsStream } from "./_tls.ts";
@@ -28,34 +23,6 @@ function parse(address: string, mode: "bind" | "connect", ipv4only: boolean) {
     throw new SpError("EINVAL", "tls+tcp connects take no local interface (iface;host)");
   }
   return parseTcpAddress(address, mode, ipv4only);
-}
-
-class TlsTcpListener implements TransportListener {
-  readonly address: string;
-  readonly #listener: Deno.TlsListener;
-  readonly #options: TransportOptions;
-  #pendingAccept: Promise<unknown> | undefined;
-
-  constructor(listener: Deno.TlsListener, options: TransportOptions) {
-    this.#listener = listener;
-    this.#options = options;
-    this.address = describeAddr(listener.addr);
-  }
-
-  async accept(): Promise<Connection> {
-    const accepting = this.#listener.accept();
-    this.#pendingAccept = accepting;
-    const conn = await accepting;
-    const description = `tls+tcp ${describeAddr(conn.remoteAddr)}`;
-    return new StreamConnection(tlsStream(conn, description), TCP_FRAMES, this.#options.recvMaxSize, description);
-  }
-
-  async close(): Promise<void> {
-    try {
-      this.#listener.close();
-    } catch { /* already closed */ }
-    await this.#pendingAccept?.catch(() => {});
-  }
 }
 
 /**
@@ -82,7 +49,12 @@ export function createTlsTcpTransport(): Transport {
       try {
         const { host, port } = parse(address, "bind", options.ipv4only);
         const listener = listenTls(host, port, tlsSettings(options.endpoint, "bind"), url);
-        return Promise.resolve(new TlsTcpListener(listener, options));
+        return Promise.resolve(
+          new DenoListener(listener, describeAddr(listener.addr), (conn) => {
+            const description = `tls+tcp ${describeAddr(conn.remoteAddr)}`;
+            return new StreamConnection(tlsStream(conn, description), TCP_FRAMES, options.recvMaxSize, description);
+          }),
+        );
       } catch (err) {
         return Promise.reject(fromDenoError(err, url));
       }

@@ -83,7 +83,7 @@ Deno.test("bad addresses fail with nanomsg's errors", async () => {
   await using s = openSocket("pair");
   throwsWith(() => s.connect("nonsense"), "EINVAL");
   throwsWith(() => s.connect("foo://bar"), "EPROTONOSUPPORT");
-  throwsWith(() => s.connect("ws://127.0.0.1:80"), "EPROTONOSUPPORT");
+  throwsWith(() => s.connect("zt://127.0.0.1:80"), "EPROTONOSUPPORT");
   throwsWith(() => s.connect(`inproc://${"n".repeat(128)}`), "ENAMETOOLONG");
   await rejectsWith(s.bind("tcp://127.0.0.1"), "EINVAL");
   await rejectsWith(s.bind("tcp://8.8.8.8:5555"), "EADDRNOTAVAIL");

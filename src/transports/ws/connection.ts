@@ -26,6 +26,7 @@ import {
   OP_BINARY,
   OP_CONTINUATION,
   OP_PONG,
+  WORD_MASK_MIN,
   writeFrameHeader,
 } from "./frame.ts";
 import { WsFrameDecoder } from "./frame_decoder.ts";
@@ -351,6 +352,10 @@ export class WsConnection implements Connection {
     const key = keys.pool;
     let p = writeFrameHeader(b, out.length, first, length, key, keyAt);
     if (headerLength > 0) p = copyMasked(b, p, headerPart!, key, keyAt, 0);
+    if (inline && body.length < WORD_MASK_MIN) {
+      out.length = copyMasked(b, p, body, key, keyAt, headerLength);
+      return;
+    }
     if (inline) {
       b.set(body, p);
       applyMask(b.subarray(p, p + body.length), key, headerLength, keyAt);

@@ -41,7 +41,7 @@ export const CLOSE_NO_STATUS = 1005;
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 /** Below this many bytes a byte loop beats making a word view. */
-const WORD_MASK_MIN = 64;
+export const WORD_MASK_MIN = 256;
 
 /**
  * The length of a frame header for a payload of `length` bytes.
@@ -231,7 +231,18 @@ export function copyMasked(
   phase: number,
 ): number {
   const n = src.length;
-  for (let i = 0; i < n; i++) dst[at + i] = src[i]! ^ key[keyAt + ((phase + i) & 3)]!;
+  const k0 = key[keyAt + (phase & 3)]!, k1 = key[keyAt + ((phase + 1) & 3)]!;
+  const k2 = key[keyAt + ((phase + 2) & 3)]!, k3 = key[keyAt + ((phase + 3) & 3)]!;
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    dst[at + i] = src[i]! ^ k0;
+    dst[at + i + 1] = src[i + 1]! ^ k1;
+    dst[at + i + 2] = src[i + 2]! ^ k2;
+    dst[at + i + 3] = src[i + 3]! ^ k3;
+  }
+  if (i < n) dst[at + i] = src[i++]! ^ k0;
+  if (i < n) dst[at + i] = src[i++]! ^ k1;
+  if (i < n) dst[at + i] = src[i]! ^ k2;
   return at + n;
 }
 

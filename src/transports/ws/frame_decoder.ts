@@ -28,6 +28,7 @@ import {
   OP_PING,
   OP_PONG,
   OP_TEXT,
+  WORD_MASK_MIN,
 } from "./frame.ts";
 
 /** The largest read chunk, and the threshold for reading a big frame in place. */
@@ -200,7 +201,7 @@ export class WsFrameDecoder {
         const from = server ? keyAt + 4 : keyAt;
         if (len7 <= 126 && (b1 >= 0x80) === server && end - from >= length) {
           const to = from + length;
-          if (server && length < 64) {
+          if (server && length < WORD_MASK_MIN) {
             unmaskSmall(chunk, from, to, chunk[keyAt]!, chunk[keyAt + 1]!, chunk[keyAt + 2]!, chunk[keyAt + 3]!);
           } else if (server) {
             applyMask(chunk.subarray(from, to), chunk, 0, keyAt);

@@ -1,0 +1,167 @@
+/**
+ * Fuzzes the tcp and ipc frame decoder (`src/transports/_frame_decoder.ts`).
+ *
+ * - A valid stream, cut into reads at any points, decodes to exactly the
+ *   frames that were encoded, and frames handed out earlier stay intact
+ *   (they are views of the read buffer).
+ * - A valid stream followed by garbage: every frame before the garbage
+ *   comes out intact, then at most a typed `SpError` (EPROTO, EMSGSIZE).
+ * - Any bytes at all: only `SpError`s escape, no frame is larger than
+ *   RCVMAXSIZE, and no buffer the decoder allocates is larger than
+ *   max(64 KiB read chunk, RCVMAXSIZE), whatever length a peer announces.
+ *
+ * The encoder here is written from sp-spec.md §1, not taken from the
+ * library.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { FrameDecoder } from "../../src/transports/_frame_decoder.ts";
+import { check, fc, splitAt, spErrorOf, wireBytes } from "./_fuzz.ts";
+
+type Kind = "tcp" | "ipc";
+const KINDS: readonly Kind[] = ["tcp", "ipc"];
+/** The decoder's largest read chunk: the allocation bound when RCVMAXSIZE is smaller. */
+const READ_CHUNK = 64 * 1024;
+
+function header(protocol: number): Uint8Array {
+  return Uint8Array.of(0, 0x53, 0x50, 0, protocol >> 8, protocol & 0xff, 0, 0);
+}
+
+function frame(kind: Kind, payload: Uint8Array): Uint8Array {
+  const prefix = kind === "ipc" ? 9 : 8;
+  const out = new Uint8Array(prefix + payload.length);
+  if (kind === "ipc") out[0] = 1;
+  new DataView(out.buffer).setBigUint64(prefix - 8, BigInt(payload.length));
+  out.set(payload, prefix);
+  return out;
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** Payloads: mostly small, now and then one large enough for the decoder's direct-read path. */
+const payload: fc.Arbitrary<Uint8Array> = fc.oneof(
+  { weight: 60, arbitrary: wireBytes(64) },
+  { weight: 4, arbitrary: fc.integer({ min: 65, max: 3000 }).map((n) => filled(n, n)) },
+  { weight: 1, arbitrary: fc.integer({ min: READ_CHUNK - 16, max: 3 * READ_CHUNK }).map((n) => filled(n, n)) },
+);
+
+/** `n` bytes of a pattern that differs per seed, cheaply. */
+function filled(n: number, seed: number): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = (i * 31 + seed) & 0xff;
+  return out;
+}
+
+interface Decoded {
+  headers: Uint8Array[];
+  frames: Uint8Array[];
+  largestBuffer: number;
+  error: Error | undefined;
+}
+
+/** Feeds `pieces` to a fresh decoder the way the read loop does. */
+function decode(kind: Kind, maxSize: number, pieces: readonly Uint8Array[]): Decoded {
+  const out: Decoded = { headers: [], frames: [], largestBuffer: 0, error: undefined };
+  const decoder = new FrameDecoder(kind === "ipc" ? { typeByte: 1 } : {}, maxSize, {
+    header: (bytes) => out.headers.push(bytes),
+    frame: (bytes) => out.frames.push(bytes),
+  });
+  out.error = spErrorOf(() => {
+    for (const piece of pieces) {
+      let offset = 0;
+      while (offset < piece.length) {
+        const target = decoder.readTarget();
+        assert.ok(target.length > 0, "the decoder offered an empty read buffer");
+        out.largestBuffer = Math.max(out.largestBuffer, target.buffer.byteLength);
+        const n = Math.min(target.length, piece.length - offset);
+        target.set(piece.subarray(offset, offset + n));
+        decoder.advance(n);
+        offset += n;
+      }
+    }
+  });
+  return out;
+}
+
+function assertFramesEqual(actual: readonly Uint8Array[], expected: readonly Uint8Array[]): void {
+  assert.equal(actual.length, expected.length, "frame count");
+  for (let i = 0; i < expected.length; i++) {
+    assert.deepEqual(actual[i], expected[i], `frame ${i}`);
+  }
+}
+
+const cuts = fc.array(fc.nat(), { maxLength: 12 });
+
+for (const kind of KINDS) {
+  Deno.test(`fuzz ${kind} frames: a valid stream cut at any points decodes to the same frames`, () => {
+    check(
+      `${kind} frame decoder, valid streams split anywhere`,
+      fc.property(fc.integer({ min: 0, max: 0xffff }), fc.array(payload, { maxLength: 8 }), cuts, (p, payloads, at) => {
+        const stream = concat([header(p), ...payloads.map((x) => frame(kind, x))]);
+        const largest = payloads.reduce((n, x) => Math.max(n, x.length), 0);
+        const result = decode(kind, largest, splitAt(stream, at));
+        assert.equal(result.error, undefined);
+        assert.deepEqual(result.headers, [header(p)]);
+        assertFramesEqual(result.frames, payloads);
+        assert.ok(result.largestBuffer <= Math.max(READ_CHUNK, largest), `allocated ${result.largestBuffer} bytes`);
+      }),
+      400,
+    );
+  });
+
+  Deno.test(`fuzz ${kind} frames: garbage after valid frames keeps those frames and fails typed`, () => {
+    const maxSize = fc.oneof(fc.integer({ min: 0, max: 300 }), fc.constant(1024 * 1024));
+    check(
+      `${kind} frame decoder, valid frames then garbage`,
+      fc.property(fc.array(wireBytes(40), { maxLength: 4 }), wireBytes(48), maxSize, cuts, (good, junk, max, at) => {
+        const fitting = good.filter((x) => x.length <= max);
+        const stream = concat([header(0x50), ...fitting.map((x) => frame(kind, x)), junk]);
+        const result = decode(kind, max, splitAt(stream, at));
+        assertFramesEqual(result.frames.slice(0, fitting.length), fitting);
+        for (const f of result.frames) assert.ok(f.length <= max, `a ${f.length}-byte frame passed a ${max} limit`);
+        assert.ok(result.largestBuffer <= Math.max(READ_CHUNK, max), `allocated ${result.largestBuffer} bytes`);
+        if (result.error !== undefined) assert.match(result.error.message, /^(EPROTO|EMSGSIZE):/);
+      }),
+      400,
+    );
+  });
+
+  Deno.test(`fuzz ${kind} frames: any bytes at all, any announced length, bounded and typed`, () => {
+    // Length prefixes are where the CVE-2019-6250 class lives: bias towards huge and boundary values.
+    const length = fc.oneof(
+      fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
+      fc.constantFrom(2n ** 63n, 2n ** 64n - 1n, 2n ** 53n + 1n, 2n ** 32n, 2n ** 32n - 1n, 2n ** 21n),
+      fc.bigInt({ min: 0n, max: 70_000n }),
+    );
+    const chunk = fc.oneof(
+      wireBytes(24),
+      length.map((n) => {
+        const b = new Uint8Array(8);
+        new DataView(b.buffer).setBigUint64(0, n);
+        return b;
+      }),
+    );
+    const maxSize = fc.oneof(fc.integer({ min: 0, max: 70_000 }), fc.constant(1024 * 1024));
+    check(
+      `${kind} frame decoder, arbitrary bytes`,
+      fc.property(fc.array(chunk, { maxLength: 6 }), maxSize, cuts, (chunks, max, at) => {
+        const stream = concat(chunks);
+        const result = decode(kind, max, splitAt(stream, at));
+        for (const f of result.frames) assert.ok(f.length <= max);
+        assert.ok(result.largestBuffer <= Math.max(READ_CHUNK, max), `allocated ${result.largestBuffer} bytes`);
+        assert.ok(result.headers.length <= 1);
+      }),
+      400,
+    );
+  });
+}

@@ -1,0 +1,116 @@
+/**
+ * Fuzzes address parsing: `splitUrl` (`src/core/url.ts`), the tcp rules
+ * (`parseTcpAddress`), and the ipc and inproc checks, as `bind` and
+ * `connect` run them before touching the network.
+ *
+ * - Any string: only `SpError`s escape (EINVAL, ENODEV, ENAMETOOLONG).
+ * - Generated valid tcp addresses (IPv4 literals, `*`, host names, a local
+ *   interface, ports 1…65535) parse to exactly their host and port;
+ *   ports outside 1…65535 or with extra characters are EINVAL.
+ * - ipc paths are accepted exactly when non-empty, NUL-free and shorter
+ *   than 108 bytes.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { splitUrl } from "../../src/core/url.ts";
+import type { TransportOptions } from "../../src/core/transport.ts";
+import { createInprocTransport } from "../../src/transports/inproc.ts";
+import { createIpcTransport } from "../../src/transports/ipc.ts";
+import { createTcpTransport, parseTcpAddress } from "../../src/transports/tcp.ts";
+import { check, fc, spErrorOf } from "./_fuzz.ts";
+
+const OPTIONS: TransportOptions = { recvMaxSize: -1, ipv4only: true, tcpNoDelay: false, endpoint: {} };
+const transports = [createTcpTransport(), createIpcTransport(), createInprocTransport()];
+
+const octet = fc.integer({ min: 0, max: 255 });
+const ipv4 = fc.tuple(octet, octet, octet, octet).map((o) => o.join("."));
+const label = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,8}[a-z0-9])?$/);
+const hostname = fc.array(label, { minLength: 1, maxLength: 3 }).map((l) => l.join("."))
+  .filter((h) => !/^[\d.]+$/.test(h));
+const port = fc.integer({ min: 1, max: 65535 });
+
+/** Strings built from the characters addresses are made of, and any characters at all. */
+const addressLike = fc.oneof(
+  fc.string({ unit: fc.constantFrom(..."0123456789.:;[]*/abcdef-_%@ \0xtcpi".split("")), maxLength: 40 }),
+  fc.string({ maxLength: 40 }),
+  fc.string({ unit: "grapheme", maxLength: 70 }),
+);
+
+Deno.test("fuzz addresses: any string gives a typed error or an address", () => {
+  check(
+    "url parsing, arbitrary strings",
+    fc.property(fc.constantFrom("tcp://", "ipc://", "inproc://", "", "tcp:/", "ws://"), addressLike, (scheme, rest) => {
+      const url = scheme + rest;
+      let parts: { scheme: string; address: string } | undefined;
+      const error = spErrorOf(() => parts = splitUrl(url));
+      if (error !== undefined) {
+        assert.match(error.message, /^(EINVAL|ENAMETOOLONG):/);
+        return;
+      }
+      const transport = transports.find((t) => t.scheme === parts!.scheme);
+      if (transport === undefined) return;
+      for (const mode of ["bind", "connect"] as const) {
+        const e = spErrorOf(() => transport.checkAddress(parts!.address, mode, OPTIONS));
+        if (e !== undefined) assert.match(e.message, /^(EINVAL|ENODEV|ENAMETOOLONG):/);
+        if (transport.scheme === "tcp") {
+          spErrorOf(() => parseTcpAddress(parts!.address, mode, false));
+        }
+      }
+    }),
+    3_000,
+  );
+});
+
+Deno.test("fuzz addresses: valid tcp addresses parse to their host and port", () => {
+  check(
+    "tcp address rules",
+    fc.property(fc.oneof(ipv4, hostname), port, fc.option(ipv4), (host, p, local) => {
+      const connect = parseTcpAddress(`${local === null ? "" : `${local};`}${host}:${p}`, "connect", true);
+      assert.deepEqual(connect, local === null ? { host, port: p } : { host, port: p, local });
+      if (/^[\d.]+$/.test(host)) {
+        assert.deepEqual(parseTcpAddress(`${host}:${p}`, "bind", true), { host, port: p });
+      } else {
+        assert.match(spErrorOf(() => parseTcpAddress(`${host}:${p}`, "bind", true))?.message ?? "", /^ENODEV:/);
+      }
+      assert.deepEqual(parseTcpAddress(`*:${p}`, "bind", true), { host: "0.0.0.0", port: p });
+    }),
+    3_000,
+  );
+});
+
+Deno.test("fuzz addresses: tcp ports outside 1…65535 are EINVAL", () => {
+  const badPort = fc.oneof(
+    fc.integer({ min: 65536, max: 10_000_000 }).map(String),
+    fc.constant("0"),
+    fc.constant(""),
+    fc.integer({ min: 1, max: 65535 }).map((n) => `${n}x`),
+    fc.integer({ min: 1, max: 65535 }).map((n) => `-${n}`),
+    fc.integer({ min: 1, max: 65535 }).map((n) => ` ${n}`),
+  );
+  check(
+    "tcp bad ports",
+    fc.property(ipv4, badPort, (host, p) => {
+      for (const mode of ["bind", "connect"] as const) {
+        assert.match(spErrorOf(() => parseTcpAddress(`${host}:${p}`, mode, true))?.message ?? "", /^EINVAL:/);
+      }
+    }),
+    2_000,
+  );
+});
+
+Deno.test("fuzz addresses: ipc paths are checked by length and NUL bytes only", () => {
+  const ipc = createIpcTransport();
+  check(
+    "ipc path rules",
+    fc.property(fc.string({ unit: "grapheme", maxLength: 130 }), (path) => {
+      const bytes = new TextEncoder().encode(path).length;
+      const error = spErrorOf(() => ipc.checkAddress(path, "bind", OPTIONS));
+      if (path === "" || path.includes("\0")) assert.match(error?.message ?? "", /^EINVAL:/);
+      else if (bytes >= 108) assert.match(error?.message ?? "", /^ENAMETOOLONG:/);
+      else assert.equal(error, undefined);
+    }),
+    3_000,
+  );
+});

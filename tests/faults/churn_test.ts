@@ -13,7 +13,14 @@ const PROBE = new URL("./_churn_probe.ts", import.meta.url).pathname;
 /** Before the fix: ~220-280 B per cycle, linear. After: noise around zero. */
 const MAX_BYTES_PER_CYCLE = 40;
 
-async function churn(url: string, cycles: number): Promise<{ bytesPerCycle: number; before: number; after: number }> {
+interface Figures {
+  heap: number;
+  fds: number;
+  running: number;
+  reachable: number;
+}
+
+async function churn(url: string, cycles: number): Promise<{ bytesPerCycle: number; before: Figures; after: Figures }> {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--v8-flags=--expose-gc", PROBE, url, String(cycles)],
     stdout: "piped",
@@ -31,7 +38,15 @@ for (
     const result = await churn(url(), 8_000);
     assert.ok(
       result.bytesPerCycle < MAX_BYTES_PER_CYCLE,
-      `heap grew ${result.bytesPerCycle.toFixed(1)} B per cycle (${result.before} → ${result.after})`,
+      `heap grew ${result.bytesPerCycle.toFixed(1)} B per cycle (${result.before.heap} → ${result.after.heap})`,
     );
+    // Every connection's descriptor is closed and every pipe actor has ended and been collected.
+    // (Deno's runtime may open a descriptor or two of its own meanwhile; a leak would be thousands.)
+    assert.ok(
+      result.after.fds <= result.before.fds + 2,
+      `open file descriptors ${result.before.fds} → ${result.after.fds}`,
+    );
+    assert.equal(result.after.running, result.before.running, "running actors");
+    assert.ok(result.after.reachable <= result.before.reachable + 1, "reachable actors");
   });
 }

@@ -18,7 +18,7 @@
 
 import assert from "node:assert/strict";
 import { FrameDecoder } from "../../src/transports/_frame_decoder.ts";
-import { check, fc, splitAt, spErrorOf, wireBytes } from "./_fuzz.ts";
+import { check, fc, spErrorOf, splitAt, wireBytes } from "./_fuzz.ts";
 
 type Kind = "tcp" | "ipc";
 const KINDS: readonly Kind[] = ["tcp", "ipc"];

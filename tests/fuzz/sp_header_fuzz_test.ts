@@ -18,9 +18,12 @@ function isValid(b: Uint8Array): boolean {
 
 Deno.test("fuzz SP header: any bytes decode exactly when well-formed, else EPROTO", () => {
   // Mostly 8 bytes near a valid header, so the checks of each byte are reached.
-  const nearValid = fc.tuple(fc.integer({ min: 0, max: 0xffff }), fc.array(fc.tuple(fc.nat(7), fc.nat(255)), {
-    maxLength: 2,
-  })).map(([p, patches]) => {
+  const nearValid = fc.tuple(
+    fc.integer({ min: 0, max: 0xffff }),
+    fc.array(fc.tuple(fc.nat(7), fc.nat(255)), {
+      maxLength: 2,
+    }),
+  ).map(([p, patches]) => {
     const b = Uint8Array.of(0, 0x53, 0x50, 0, p >> 8, p & 0xff, 0, 0);
     for (const [at, v] of patches) b[at] = v;
     return b;

@@ -27,6 +27,7 @@ export {
   NN_SOCKET_NAME,
   NN_SOL_SOCKET,
   NN_TCP,
+  NN_TCP_KEEPALIVE,
   NN_TCP_NODELAY,
   type SocketOptions,
 } from "./core/options.ts";

@@ -17,6 +17,11 @@ export const NN_SOL_SOCKET = 0;
 export const NN_TCP: number = -3;
 /** `NN_TCP_NODELAY` at level {@linkcode NN_TCP}. */
 export const NN_TCP_NODELAY = 1;
+/**
+ * `NN_TCP_KEEPALIVE` at level {@linkcode NN_TCP} (ours; nng's
+ * `NNG_OPT_TCP_KEEPALIVE`): 1 finds dead peers (see the tcp transport).
+ */
+export const NN_TCP_KEEPALIVE = 2;
 
 /** How long `close()` keeps flushing pending messages, in ms. */
 export const NN_LINGER = 1;
@@ -79,6 +84,8 @@ export interface SocketOptions {
   maxttl: number;
   /** `NN_TCP_NODELAY` at level `NN_TCP`, 0 or 1. */
   tcpNodelay: number;
+  /** `NN_TCP_KEEPALIVE` at level `NN_TCP`, 0 or 1. */
+  tcpKeepalive: number;
 }
 
 /** nanomsg's defaults (linger: 1000 ms, as its documentation promises). */
@@ -98,6 +105,7 @@ export function defaultOptions(socketName: string): SocketOptions {
     rcvmaxsize: 1024 * 1024,
     maxttl: 8,
     tcpNodelay: 0,
+    tcpKeepalive: 0,
   };
 }
 
@@ -126,6 +134,7 @@ const SOCKET_LEVEL: Readonly<Record<number, Key>> = {
 export function optionKey(level: number, option: number): Key | undefined {
   if (level === NN_SOL_SOCKET) return SOCKET_LEVEL[option];
   if (level === NN_TCP && option === NN_TCP_NODELAY) return "tcpNodelay";
+  if (level === NN_TCP && option === NN_TCP_KEEPALIVE) return "tcpKeepalive";
   return undefined;
 }
 
@@ -166,6 +175,7 @@ export function validateOption<K extends Key>(
       break;
     case "ipv4only":
     case "tcpNodelay":
+    case "tcpKeepalive":
       out = int(key, value, (n) => n === 0 || n === 1);
       break;
     case "rcvmaxsize":

@@ -473,6 +473,7 @@ export class Socket implements AsyncDisposable {
       recvMaxSize: this.#options.rcvmaxsize,
       ipv4only: this.#options.ipv4only === 1,
       tcpNoDelay: this.#options.tcpNodelay === 1,
+      tcpKeepAlive: this.#options.tcpKeepalive === 1,
       endpoint,
     };
   }

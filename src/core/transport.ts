@@ -24,6 +24,8 @@ export interface TransportOptions {
   readonly ipv4only: boolean;
   /** Whether to disable Nagle's algorithm on tcp. */
   readonly tcpNoDelay: boolean;
+  /** Whether tcp connections look for dead peers (keepalive probes, stalled writes). */
+  readonly tcpKeepAlive: boolean;
   /** The endpoint's own settings, for the transport to read. */
   readonly endpoint: EndpointOptions;
 }

@@ -77,11 +77,11 @@ export function connectFrom(
   localAddress: string,
   host: string,
   port: number,
-  noDelay: boolean,
+  tuning: { readonly tcpNoDelay: boolean; readonly tcpKeepAlive: boolean },
   signal: AbortSignal,
 ): Promise<{ stream: ByteStream; remote: string }> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host, port, localAddress, noDelay });
+    const socket = connect({ host, port, localAddress, noDelay: tuning.tcpNoDelay });
     const abort = () => {
       socket.destroy();
       reject(signal.reason);
@@ -93,6 +93,7 @@ export function connectFrom(
     });
     socket.once("connect", () => {
       signal.removeEventListener("abort", abort);
+      if (tuning.tcpKeepAlive) socket.setKeepAlive(true);
       socket.removeAllListeners("error");
       resolve({ stream: new NodeSocketStream(socket), remote: `${socket.remoteAddress}:${socket.remotePort}` });
     });

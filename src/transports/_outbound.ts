@@ -8,6 +8,7 @@
  * @module
  */
 
+import { SpError } from "../core/errors.ts";
 import type { ByteStream } from "./_stream_connection.ts";
 
 /** Payloads at least this large are written from their own buffer, not copied into the batch. */
@@ -21,6 +22,18 @@ export interface OutboundEvents {
   drained(): void;
   /** A write failed; the outbound queue has stopped. */
   failed(error: unknown): void;
+}
+
+/** How an {@linkcode Outbound} watches its writes. */
+export interface OutboundOptions {
+  /**
+   * ms a write may wait for the peer to take any byte before the
+   * connection is taken for dead (`failed` with ETIMEDOUT); 0 (default)
+   * waits forever.
+   */
+  readonly sendStallTimeout?: number;
+  /** Names the connection in the stall error, e.g. `tcp 127.0.0.1:5555`. */
+  readonly description?: string;
 }
 
 /**
@@ -55,14 +68,19 @@ export class Outbound {
   #flushScheduled = false;
   #writing = false;
   #stopped = false;
+  readonly #sendStallTimeout: number;
+  readonly #description: string;
 
   /**
    * @param stream where the bytes go
    * @param events progress and failure reports
+   * @param options the send-stall watchdog
    */
-  constructor(stream: ByteStream, events: OutboundEvents) {
+  constructor(stream: ByteStream, events: OutboundEvents, options: OutboundOptions = {}) {
     this.#stream = stream;
     this.#events = events;
+    this.#sendStallTimeout = options.sendStallTimeout ?? 0;
+    this.#description = options.description ?? "connection";
   }
 
   /**
@@ -118,6 +136,33 @@ export class Outbound {
     this.length = 0;
   }
 
+  /**
+   * Awaits a write that may never end: a peer that vanished behind a
+   * network (no FIN, no RST) stops taking bytes once the kernel's buffer
+   * is full, and TCP itself gives up only after ~15 minutes of
+   * retransmissions. Past the stall timeout the queue stops and reports
+   * the connection failed, so it is closed, the dialer reconnects and the
+   * protocol stops routing into it. (The write itself ends when the
+   * connection closes the stream.)
+   */
+  async #watched(writing: Promise<number>): Promise<number> {
+    const timer = setTimeout(() => {
+      if (this.#stopped) return;
+      this.stop();
+      this.#events.failed(
+        new SpError(
+          "ETIMEDOUT",
+          `${this.#description}: the peer took none of our bytes for ${this.#sendStallTimeout} ms; taken for dead`,
+        ),
+      );
+    }, this.#sendStallTimeout);
+    try {
+      return await writing;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   async #flush(): Promise<void> {
     if (this.#writing || this.#stopped) return;
     this.#writing = true;
@@ -130,7 +175,8 @@ export class Outbound {
         for (const segment of segments) {
           let off = 0;
           while (off < segment.length) {
-            off += await this.#stream.write(segment.subarray(off));
+            const writing = this.#stream.write(segment.subarray(off));
+            off += this.#sendStallTimeout > 0 ? await this.#watched(writing) : await writing;
             if (this.#stopped) return;
           }
           this.pending -= segment.length;

@@ -53,8 +53,10 @@ export class StreamConnection implements Connection {
    * @param format the frame layout of the mapping
    * @param maxSize largest payload accepted; -1 is unlimited
    * @param description e.g. `tcp 127.0.0.1:5555`
+   * @param sendStallTimeout ms a write may wait for the peer to take any
+   *   byte before the connection is taken for dead (ETIMEDOUT); 0 waits forever
    */
-  constructor(conn: ByteStream, format: FrameFormat, maxSize: number, description: string) {
+  constructor(conn: ByteStream, format: FrameFormat, maxSize: number, description: string, sendStallTimeout = 0) {
     this.#conn = conn;
     this.#format = format;
     this.description = description;
@@ -70,7 +72,7 @@ export class StreamConnection implements Connection {
             ? err
             : new SpError("ECONNRESET", `${this.description}: write failed: ${(err as Error).message}`, { cause: err }),
         ),
-    });
+    }, { sendStallTimeout, description });
   }
 
   get pendingBytes(): number {

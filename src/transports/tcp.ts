@@ -8,11 +8,12 @@
  */
 
 import { fromDenoError, SpError } from "../core/errors.ts";
-import { checkEndpointOptions, type Transport } from "../core/transport.ts";
+import { checkEndpointOptions, type Transport, type TransportOptions } from "../core/transport.ts";
 import { DenoListener } from "./_deno_listener.ts";
 import { connectFrom } from "./_node_socket_stream.ts";
+import { type ByteStream, StreamConnection } from "./_stream_connection.ts";
 import { parseTcpAddress } from "./_tcp_address.ts";
-import { StreamConnection } from "./_stream_connection.ts";
+import { sendStallTimeout, tuneTcp } from "./_tcp_tuning.ts";
 
 export { parseTcpAddress } from "./_tcp_address.ts";
 
@@ -21,6 +22,10 @@ const TCP_FRAMES = {} as const;
 
 function describe(addr: Deno.NetAddr): string {
   return addr.hostname.includes(":") ? `[${addr.hostname}]:${addr.port}` : `${addr.hostname}:${addr.port}`;
+}
+
+function connection(stream: ByteStream, options: TransportOptions, remote: string): StreamConnection {
+  return new StreamConnection(stream, TCP_FRAMES, options.recvMaxSize, `tcp ${remote}`, sendStallTimeout(options));
 }
 
 /**
@@ -48,8 +53,8 @@ export function createTcpTransport(): Transport {
         const listener = Deno.listen({ hostname: host, port, transport: "tcp" });
         return Promise.resolve(
           new DenoListener(listener, describe(listener.addr), (conn) => {
-            if (options.tcpNoDelay) conn.setNoDelay(true);
-            return new StreamConnection(conn, TCP_FRAMES, options.recvMaxSize, `tcp ${describe(conn.remoteAddr)}`);
+            tuneTcp(conn, options);
+            return connection(conn, options, describe(conn.remoteAddr));
           }),
         );
       } catch (err) {
@@ -60,8 +65,8 @@ export function createTcpTransport(): Transport {
       const { host, port, local } = parseTcpAddress(address, "connect", options.ipv4only);
       if (local !== undefined) {
         try {
-          const { stream, remote } = await connectFrom(local, host, port, options.tcpNoDelay, signal);
-          return new StreamConnection(stream, TCP_FRAMES, options.recvMaxSize, `tcp ${remote}`);
+          const { stream, remote } = await connectFrom(local, host, port, options, signal);
+          return connection(stream, options, remote);
         } catch (err) {
           const code = (err as { code?: string }).code;
           if (code === "ECONNREFUSED") {
@@ -79,8 +84,8 @@ export function createTcpTransport(): Transport {
       } catch (err) {
         throw fromDenoError(err, `tcp://${address}`);
       }
-      if (options.tcpNoDelay) conn.setNoDelay(true);
-      return new StreamConnection(conn, TCP_FRAMES, options.recvMaxSize, `tcp ${describe(conn.remoteAddr)}`);
+      tuneTcp(conn, options);
+      return connection(conn, options, describe(conn.remoteAddr));
     },
   };
 }

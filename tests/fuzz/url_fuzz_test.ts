@@ -21,7 +21,13 @@ import { createIpcTransport } from "../../src/transports/ipc.ts";
 import { createTcpTransport, parseTcpAddress } from "../../src/transports/tcp.ts";
 import { check, fc, spErrorOf } from "./_fuzz.ts";
 
-const OPTIONS: TransportOptions = { recvMaxSize: -1, ipv4only: true, tcpNoDelay: false, endpoint: {} };
+const OPTIONS: TransportOptions = {
+  recvMaxSize: -1,
+  ipv4only: true,
+  tcpNoDelay: false,
+  tcpKeepAlive: false,
+  endpoint: {},
+};
 const transports = [createTcpTransport(), createIpcTransport(), createInprocTransport()];
 
 const octet = fc.integer({ min: 0, max: 255 });

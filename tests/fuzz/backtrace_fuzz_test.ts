@@ -61,7 +61,7 @@ Deno.test("fuzz backtrace: splitBacktrace agrees with the model", () => {
       assert.deepEqual(split.header, payload.subarray(0, end));
       assert.deepEqual(split.body, payload.subarray(end));
     }),
-    3_000,
+    50_000,
   );
 });
 
@@ -152,7 +152,7 @@ Deno.test("fuzz REP/RESPONDENT: replies follow the backtrace, garbage is dropped
       // A reply with nothing to answer is EFSM, typed.
       assert.match(spErrorOf(() => rep.trySend(new Uint8Array(1)))?.message ?? "", /^EFSM:/);
     }),
-    3_000,
+    50_000,
   );
 });
 
@@ -196,6 +196,6 @@ Deno.test("fuzz raw REP (device): recvmsg → sendmsg routes every well-formed r
         pipes.some((p) => (p.id & 0x7fff_ffff) === new DataView(junkHeader.buffer).getUint32(0));
       assert.equal(h.drops, before + (routed ? 0 : 1));
     }),
-    3_000,
+    50_000,
   );
 });

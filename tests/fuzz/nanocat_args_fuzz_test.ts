@@ -62,7 +62,7 @@ Deno.test("fuzz nanocat arguments: any command line parses or exits with nanocat
         else assert.ok(err.stderr.length > 0, "an error without a message");
       }
     }),
-    2_000,
+    50_000,
   );
 });
 
@@ -108,6 +108,6 @@ Deno.test("fuzz nanocat arguments: valid command lines parse to what was written
         assert.equal(options.socketName, name ?? undefined);
       },
     ),
-    2_000,
+    50_000,
   );
 });

@@ -134,6 +134,7 @@ interface Sample {
   atS: number;
   rssMiB: number;
   heapMiB: number;
+  externalMiB: number;
   delivered: number[];
 }
 const samples: Sample[] = [];
@@ -147,6 +148,7 @@ while (Date.now() < end) {
     atS: Math.round((Date.now() - started) / 1000),
     rssMiB: memory.rss / MiB,
     heapMiB: memory.heapUsed / MiB,
+    externalMiB: memory.external / MiB,
     delivered,
   });
   lanes.forEach((lane, i) => {
@@ -172,11 +174,15 @@ const slope = settled.reduce((a, s) => a + (s.atS - meanT) * (s.rssMiB - meanR),
   settled.reduce((a, s) => a + (s.atS - meanT) ** 2, 0);
 const percentPerMinute = (slope * 60 / meanR) * 100;
 
-console.log(`| t (s) | RSS (MiB) | heap (MiB) | ${lanes.map((l) => `${l.pattern} delivered`).join(" | ")} |`);
-console.log(`|---:|---:|---:|${lanes.map(() => "---:").join("|")}|`);
+console.log(
+  `| t (s) | RSS (MiB) | heap (MiB) | external (MiB) | ${lanes.map((l) => `${l.pattern} delivered`).join(" | ")} |`,
+);
+console.log(`|---:|---:|---:|---:|${lanes.map(() => "---:").join("|")}|`);
 for (const s of samples) {
   console.log(
-    `| ${s.atS} | ${s.rssMiB.toFixed(1)} | ${s.heapMiB.toFixed(1)} | ${s.delivered.join(" | ")} |`,
+    `| ${s.atS} | ${s.rssMiB.toFixed(1)} | ${s.heapMiB.toFixed(1)} | ${s.externalMiB.toFixed(1)} | ${
+      s.delivered.join(" | ")
+    } |`,
   );
 }
 console.log(

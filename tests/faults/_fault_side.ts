@@ -131,13 +131,9 @@ export interface DriverSummary {
   errors: string[];
 }
 
-async function runDriver(pattern: Pattern, url: string, seconds: number, keepalive: boolean): Promise<void> {
-  const socket = openSocket(PATTERNS[pattern].driver, {
-    options: { reconnectIvl: 100, reconnectIvlMax: RECONNECT_IVL_MAX, tcpKeepalive: keepalive ? 1 : 0 },
-  });
-  if (pattern === "reqrep") socket.setsockopt(NN_REQ, NN_REQ_RESEND_IVL, REQ_RESEND_IVL);
-  if (pattern === "survey") socket.setsockopt(NN_SURVEYOR, NN_SURVEYOR_DEADLINE, SURVEY_DEADLINE);
-  const summary: DriverSummary = {
+/** A summary with nothing in it yet. */
+export function emptySummary(pattern: Pattern): DriverSummary {
+  return {
     pattern,
     sent: [],
     epochs: [],
@@ -153,6 +149,15 @@ async function runDriver(pattern: Pattern, url: string, seconds: number, keepali
     dropped: 0,
     errors: [],
   };
+}
+
+async function runDriver(pattern: Pattern, url: string, seconds: number, keepalive: boolean): Promise<void> {
+  const socket = openSocket(PATTERNS[pattern].driver, {
+    options: { reconnectIvl: 100, reconnectIvlMax: RECONNECT_IVL_MAX, tcpKeepalive: keepalive ? 1 : 0 },
+  });
+  if (pattern === "reqrep") socket.setsockopt(NN_REQ, NN_REQ_RESEND_IVL, REQ_RESEND_IVL);
+  if (pattern === "survey") socket.setsockopt(NN_SURVEYOR, NN_SURVEYOR_DEADLINE, SURVEY_DEADLINE);
+  const summary = emptySummary(pattern);
   const watcher = watchConnections(socket, (count) => summary.connections.push([count, Date.now()]));
   socket.connect(url);
   const started = Date.now();

@@ -24,7 +24,7 @@ import {
   restartRun,
   type RunReport,
 } from "./_fault_rig.ts";
-import { type Pattern, PATTERNS } from "./_fault_side.ts";
+import { emptySummary, type Pattern, PATTERNS } from "./_fault_side.ts";
 import { NetnsPair, netnsUnavailable } from "./_netns.ts";
 
 const unavailable = netnsUnavailable();
@@ -137,22 +137,7 @@ Deno.test({
 
 // The bookkeeping itself: a lost message that is not a suffix of its connection is caught.
 Deno.test("fault bookkeeping flags a message lost from the middle of a connection", () => {
-  const summary = {
-    pattern: "pipeline" as const,
-    sent: [1, 2, 3, 4],
-    epochs: [1, 1, 1, 2],
-    unrouted: [],
-    skipped: [],
-    sendTimeouts: 0,
-    roundTrips: [],
-    surveysAnswered: 0,
-    surveysTimedOut: 0,
-    connections: [],
-    established: 2,
-    broken: 1,
-    dropped: 0,
-    errors: [],
-  };
+  const summary = { ...emptySummary("pipeline"), sent: [1, 2, 3, 4], epochs: [1, 1, 1, 2], established: 2 };
   const ok = analyse("t", summary, [{ received: [{ n: 1, at: 0 }, { n: 4, at: 1 }], bad: 0 }]);
   assert.deepEqual(ok.failures, []);
   assert.equal(ok.lost, 2);

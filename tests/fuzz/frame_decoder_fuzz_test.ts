@@ -10,43 +10,25 @@
  *   RCVMAXSIZE, and no buffer the decoder allocates is larger than
  *   max(64 KiB read chunk, RCVMAXSIZE), whatever length a peer announces.
  *
- * The encoder here is written from sp-spec.md §1, not taken from the
- * library.
+ * The encoders (tests/bad_input/_raw_peer.ts) are written from
+ * sp-spec.md §1, not taken from the library.
  *
  * @module
  */
 
 import assert from "node:assert/strict";
 import { FrameDecoder } from "../../src/transports/_frame_decoder.ts";
+import { concat as join, frame, spHeader as header } from "../bad_input/_raw_peer.ts";
 import { check, fc, spErrorOf, splitAt, wireBytes } from "./_fuzz.ts";
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  return join(...parts);
+}
 
 type Kind = "tcp" | "ipc";
 const KINDS: readonly Kind[] = ["tcp", "ipc"];
 /** The decoder's largest read chunk: the allocation bound when RCVMAXSIZE is smaller. */
 const READ_CHUNK = 64 * 1024;
-
-function header(protocol: number): Uint8Array {
-  return Uint8Array.of(0, 0x53, 0x50, 0, protocol >> 8, protocol & 0xff, 0, 0);
-}
-
-function frame(kind: Kind, payload: Uint8Array): Uint8Array {
-  const prefix = kind === "ipc" ? 9 : 8;
-  const out = new Uint8Array(prefix + payload.length);
-  if (kind === "ipc") out[0] = 1;
-  new DataView(out.buffer).setBigUint64(prefix - 8, BigInt(payload.length));
-  out.set(payload, prefix);
-  return out;
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 /** Payloads: mostly small, now and then one large enough for the decoder's direct-read path. */
 const payload: fc.Arbitrary<Uint8Array> = fc.oneof(

@@ -134,8 +134,9 @@ export function analyse(
   if (pattern !== "reqrep") {
     for (const [n, count] of seen) if (count > 1) failures.push(`message ${n} delivered ${count} times`);
   }
-  // Lost messages must be a suffix of what their connection carried, and that connection must have broken.
-  const lastEpoch = Math.max(0, ...summary.epochs);
+  // Lost messages must be a suffix of what their connection carried, and that connection must have
+  // broken: a later one was made (it may have carried nothing yet when the driver stopped).
+  const lastEpoch = Math.max(summary.established, ...summary.epochs);
   const lastDeliveredInEpoch = new Map<number, number>();
   summary.sent.forEach((n, i) => {
     if (seen.has(n)) lastDeliveredInEpoch.set(summary.epochs[i]!, n);
@@ -248,6 +249,19 @@ export async function partitionRun(
     const summary = await summaryOf(driver, seconds * 1000 + 60_000);
     await settle(peer, summary);
     await pair.kill(peer);
+    if (Deno.env.get("FAULT_DEBUG")) {
+      console.log(
+        JSON.stringify({
+          connections: summary.connections,
+          healAt,
+          established: summary.established,
+          errors: summary.errors,
+          lastSent: summary.sent.at(-1),
+          skippedTail: summary.skipped.slice(-3),
+          sendTimeouts: summary.sendTimeouts,
+        }),
+      );
+    }
     const report = analyse(`partition ${opts.cutMs / 1000} s${opts.keepalive ? " +keepalive" : ""}`, summary, [
       parsePeer(peer.lines),
     ], healAt);

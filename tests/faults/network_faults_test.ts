@@ -66,9 +66,9 @@ Deno.test({
       const reports: RunReport[] = [];
       const cutMs = FULL ? 5_000 : 3_000;
       for (const pattern of patterns) {
-        reports.push(await partitionRun(pair, pattern, { keepalive: true, cutMs, beforeMs: 2_000, afterMs: 3_000 }));
+        reports.push(await partitionRun(pair, pattern, { keepalive: true, cutMs, beforeMs: 2_000, afterMs: 6_000 }));
         if (FULL) {
-          reports.push(await partitionRun(pair, pattern, { keepalive: false, cutMs, beforeMs: 2_000, afterMs: 3_000 }));
+          reports.push(await partitionRun(pair, pattern, { keepalive: false, cutMs, beforeMs: 2_000, afterMs: 6_000 }));
         }
       }
       settle(reports);

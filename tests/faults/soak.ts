@@ -6,7 +6,8 @@
  * deliveries; at the end it prints the curve as a table and fails (exit
  * 1) on an RSS slope of 1% per minute or more (fitted after the first two
  * minutes), on a pattern that delivered nothing for a whole interval
- * while its peer was up (a stuck socket), or on a crash.
+ * while its peer was up (a stuck socket), on an error, or on a peer
+ * process that ended without being killed (a crash).
  *
  * @module
  */
@@ -41,6 +42,8 @@ interface Lane {
   delivered: number;
   restarts: number;
   errors: string[];
+  /** Peer processes that ended without being killed (a crash, or a failure to start). */
+  crashes: string[];
 }
 
 function startPeer(lane: Lane): void {
@@ -48,10 +51,19 @@ function startPeer(lane: Lane): void {
     args: ["run", "-A", SIDE, "peer", lane.pattern, lane.url, "0"],
     stdin: "null",
     stdout: "piped",
-    stderr: "null",
+    stderr: "piped",
   }).spawn();
   lane.peer = child;
   lane.peerUpSince = Date.now();
+  let stderr = "";
+  (async () => {
+    for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) stderr = (stderr + chunk).slice(-2000);
+  })().catch(() => {});
+  child.status.then((status) => {
+    if (lane.peer === child && status.signal !== "SIGKILL") {
+      lane.crashes.push(`${lane.pattern} peer exited on its own (${status.code}): ${stderr.trim()}`);
+    }
+  });
   (async () => {
     let rest = "";
     for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
@@ -65,6 +77,7 @@ function startPeer(lane: Lane): void {
 async function killPeer(lane: Lane): Promise<void> {
   const child = lane.peer;
   if (child === undefined) return;
+  lane.peer = undefined;
   try {
     child.kill("SIGKILL");
   } catch { /* exited */ }
@@ -109,7 +122,17 @@ for (const pattern of Object.keys(PATTERNS) as Pattern[]) {
   const socket = openSocket(PATTERNS[pattern].driver, { options: { reconnectIvl: 100, reconnectIvlMax: 1_000 } });
   if (pattern === "reqrep") socket.setsockopt(NN_REQ, NN_REQ_RESEND_IVL, 1_000);
   if (pattern === "survey") socket.setsockopt(NN_SURVEYOR, NN_SURVEYOR_DEADLINE, 300);
-  const lane: Lane = { pattern, url, socket, peer: undefined, peerUpSince: 0, delivered: 0, restarts: 0, errors: [] };
+  const lane: Lane = {
+    pattern,
+    url,
+    socket,
+    peer: undefined,
+    peerUpSince: 0,
+    delivered: 0,
+    restarts: 0,
+    errors: [],
+    crashes: [],
+  };
   startPeer(lane);
   socket.connect(url);
   lanes.push(lane);
@@ -189,12 +212,15 @@ console.log(
   `\nsoak: ${SECONDS} s, ${lanes.reduce((a, l) => a + l.restarts, 0)} peer restarts ` +
     `(${lanes.map((l) => `${l.pattern} ${l.restarts}`).join(", ")}); RSS slope after warm-up ` +
     `${percentPerMinute.toFixed(2)}% per minute; stuck intervals ${stuck.length}; errors ` +
-    `${lanes.reduce((a, l) => a + l.errors.length, 0)}`,
+    `${lanes.reduce((a, l) => a + l.errors.length, 0)}; peer crashes ${
+      lanes.reduce((a, l) => a + l.crashes.length, 0)
+    }`,
 );
 const failures = [
   ...(percentPerMinute >= 1 ? [`RSS grows ${percentPerMinute.toFixed(2)}% per minute`] : []),
   ...stuck,
   ...lanes.flatMap((l) => l.errors.map((e) => `${l.pattern}: ${e}`)),
+  ...lanes.flatMap((l) => l.crashes),
 ];
 if (failures.length > 0) {
   console.error(`soak FAILED:\n${failures.slice(0, 20).join("\n")}`);

@@ -249,19 +249,6 @@ export async function partitionRun(
     const summary = await summaryOf(driver, seconds * 1000 + 60_000);
     await settle(peer, summary);
     await pair.kill(peer);
-    if (Deno.env.get("FAULT_DEBUG")) {
-      console.log(
-        JSON.stringify({
-          connections: summary.connections,
-          healAt,
-          established: summary.established,
-          errors: summary.errors,
-          lastSent: summary.sent.at(-1),
-          skippedTail: summary.skipped.slice(-3),
-          sendTimeouts: summary.sendTimeouts,
-        }),
-      );
-    }
     const report = analyse(`partition ${opts.cutMs / 1000} s${opts.keepalive ? " +keepalive" : ""}`, summary, [
       parsePeer(peer.lines),
     ], healAt);

@@ -19,7 +19,9 @@ export const NN_TCP: number = -3;
 export const NN_TCP_NODELAY = 1;
 /**
  * `NN_TCP_KEEPALIVE` at level {@linkcode NN_TCP} (ours; nng's
- * `NNG_OPT_TCP_KEEPALIVE`): 1 finds dead peers (see the tcp transport).
+ * `NNG_OPT_TCP_KEEPALIVE`): 1 finds dead peers on tcp, tls+tcp, ws and wss
+ * connections: keepalive probes where the connection allows them, and a
+ * 30 s send-stall watchdog (see `src/transports/_tcp_tuning.ts`).
  */
 export const NN_TCP_KEEPALIVE = 2;
 

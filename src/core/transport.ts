@@ -24,7 +24,7 @@ export interface TransportOptions {
   readonly ipv4only: boolean;
   /** Whether to disable Nagle's algorithm on tcp. */
   readonly tcpNoDelay: boolean;
-  /** Whether tcp connections look for dead peers (keepalive probes, stalled writes). */
+  /** Whether connections over tcp (tcp, tls+tcp, ws, wss) look for dead peers (keepalive probes, stalled writes). */
   readonly tcpKeepAlive: boolean;
   /** The endpoint's own settings, for the transport to read. */
   readonly endpoint: EndpointOptions;

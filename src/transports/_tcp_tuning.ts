@@ -1,9 +1,15 @@
 /**
- * The `NN_TCP` level settings of one tcp connection: `NN_TCP_NODELAY` and
- * `NN_TCP_KEEPALIVE`. `NN_TCP_KEEPALIVE` switches on the kernel's
- * keepalive probes (`SO_KEEPALIVE`) and arms a send-stall watchdog (see
- * {@linkcode sendStallTimeout}), which is what finds a vanished peer while
- * we are sending to it.
+ * The `NN_TCP` level settings of one connection, shared by every transport
+ * that rides on tcp (tcp, tls+tcp, ws, wss): `NN_TCP_NODELAY` and
+ * `NN_TCP_KEEPALIVE`.
+ *
+ * `NN_TCP_KEEPALIVE` does two things. It switches on the kernel's
+ * keepalive probes (`SO_KEEPALIVE`) where Deno lets us: on plain tcp
+ * connections (tcp, ws), not on TLS ones (`Deno.TlsConn` has no
+ * `setKeepAlive`, and Deno's TLS listeners hand out no tcp connection to
+ * set it on first). And it arms a send-stall watchdog (see
+ * {@linkcode sendStallTimeout}) on every connection of these transports,
+ * which is what finds a vanished peer while we are sending to it.
  *
  * @module
  */
@@ -27,7 +33,9 @@ import type { TransportOptions } from "../core/transport.ts";
 export const KEEPALIVE_SEND_STALL = 30_000;
 
 /**
- * Applies the per-connection tcp settings. Keepalive probes: Deno can
+ * Applies the per-connection tcp settings to a plain tcp connection; a
+ * TLS connection is left as it is (Deno offers neither switch on one).
+ * Keepalive probes: Deno can
  * only switch `SO_KEEPALIVE` on; when probes start and how often they
  * repeat are the kernel's `net.ipv4.tcp_keepalive_time`, `_intvl` and
  * `_probes` (Linux: 7200 s, 75 s, 9: a silent peer of an idle connection
@@ -39,12 +47,14 @@ export const KEEPALIVE_SEND_STALL = 30_000;
  * tuneTcp(await Deno.connect({ port: 5555 }), options);
  * ```
  *
- * @param conn an accepted or dialed connection
+ * @param conn an accepted or dialed connection (tcp or TLS)
  * @param options the socket's transport options
  */
-export function tuneTcp(conn: Deno.TcpConn, options: TransportOptions): void {
-  if (options.tcpNoDelay) conn.setNoDelay(true);
-  if (options.tcpKeepAlive) conn.setKeepAlive(true);
+export function tuneTcp(conn: Deno.Conn, options: TransportOptions): void {
+  if (!("setKeepAlive" in conn)) return;
+  const tcp = conn as Deno.TcpConn;
+  if (options.tcpNoDelay) tcp.setNoDelay(true);
+  if (options.tcpKeepAlive) tcp.setKeepAlive(true);
 }
 
 /**

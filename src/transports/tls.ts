@@ -9,14 +9,24 @@
  */
 
 import { fromDenoError, SpError } from "../core/errors.ts";
-import { checkEndpointOptions, type Transport } from "../core/transport.ts";
+import { checkEndpointOptions, type Transport, type TransportOptions } from "../core/transport.ts";
 import { DenoListener } from "./_deno_listener.ts";
 import { StreamConnection } from "./_stream_connection.ts";
 import { parseTcpAddress } from "./_tcp_address.ts";
+import { sendStallTimeout } from "./_tcp_tuning.ts";
 import { describeAddr, dialTls, listenTls, TLS_OPTIONS, tlsSettings, tlsStream } from "./_tls.ts";
 
 /** tcp frames carry no type byte. */
 const TCP_FRAMES = {} as const;
+
+/**
+ * `NN_TCP_KEEPALIVE` arms the send-stall watchdog; Deno's TLS connections
+ * cannot switch on `SO_KEEPALIVE` or `TCP_NODELAY` (see `_tcp_tuning.ts`).
+ */
+function connection(conn: Deno.TlsConn, options: TransportOptions, description: string): StreamConnection {
+  const stream = tlsStream(conn, description);
+  return new StreamConnection(stream, TCP_FRAMES, options.recvMaxSize, description, sendStallTimeout(options));
+}
 
 function parse(address: string, mode: "bind" | "connect", ipv4only: boolean) {
   if (mode === "connect" && address.includes(";")) {
@@ -52,7 +62,7 @@ export function createTlsTcpTransport(): Transport {
         return Promise.resolve(
           new DenoListener(listener, describeAddr(listener.addr), (conn) => {
             const description = `tls+tcp ${describeAddr(conn.remoteAddr)}`;
-            return new StreamConnection(tlsStream(conn, description), TCP_FRAMES, options.recvMaxSize, description);
+            return connection(conn, options, description);
           }),
         );
       } catch (err) {
@@ -63,8 +73,7 @@ export function createTlsTcpTransport(): Transport {
       const url = `tls+tcp://${address}`;
       const { host, port } = parse(address, "connect", options.ipv4only);
       const conn = await dialTls(host, port, tlsSettings(options.endpoint, "connect"), signal, url);
-      const description = `tls+tcp ${describeAddr(conn.remoteAddr)}`;
-      return new StreamConnection(tlsStream(conn, description), TCP_FRAMES, options.recvMaxSize, description);
+      return connection(conn, options, `tls+tcp ${describeAddr(conn.remoteAddr)}`);
     },
   };
 }

@@ -1,7 +1,7 @@
 /**
  * Fuzzes address parsing: `splitUrl` (`src/core/url.ts`), the tcp rules
- * (`parseTcpAddress`), and the ipc and inproc checks, as `bind` and
- * `connect` run them before touching the network.
+ * (`parseTcpAddress`), and the ipc, inproc, tls+tcp, ws and wss checks,
+ * as `bind` and `connect` run them before touching the network.
  *
  * - Any string: only `SpError`s escape (EINVAL, ENODEV, ENAMETOOLONG).
  * - Generated valid tcp addresses (IPv4 literals, `*`, host names, a local
@@ -18,7 +18,10 @@ import { splitUrl } from "../../src/core/url.ts";
 import type { TransportOptions } from "../../src/core/transport.ts";
 import { createInprocTransport } from "../../src/transports/inproc.ts";
 import { createIpcTransport } from "../../src/transports/ipc.ts";
-import { createTcpTransport, parseTcpAddress } from "../../src/transports/tcp.ts";
+import { parseTcpAddress } from "../../src/transports/_tcp_address.ts";
+import { createTcpTransport } from "../../src/transports/tcp.ts";
+import { createTlsTcpTransport } from "../../src/transports/tls.ts";
+import { createWssTransport, createWsTransport } from "../../src/transports/ws/ws.ts";
 import { check, fc, spErrorOf } from "./_fuzz.ts";
 
 const OPTIONS: TransportOptions = {
@@ -28,7 +31,14 @@ const OPTIONS: TransportOptions = {
   tcpKeepAlive: false,
   endpoint: {},
 };
-const transports = [createTcpTransport(), createIpcTransport(), createInprocTransport()];
+const transports = [
+  createTcpTransport(),
+  createIpcTransport(),
+  createInprocTransport(),
+  createTlsTcpTransport(),
+  createWsTransport(),
+  createWssTransport(),
+];
 
 const octet = fc.integer({ min: 0, max: 255 });
 const ipv4 = fc.tuple(octet, octet, octet, octet).map((o) => o.join("."));
@@ -39,7 +49,7 @@ const port = fc.integer({ min: 1, max: 65535 });
 
 /** Strings built from the characters addresses are made of, and any characters at all. */
 const addressLike = fc.oneof(
-  fc.string({ unit: fc.constantFrom(..."0123456789.:;[]*/abcdef-_%@ \0xtcpi".split("")), maxLength: 40 }),
+  fc.string({ unit: fc.constantFrom(..."0123456789.:;[]*/?#abcdef-_%@ \0xtcpiws".split("")), maxLength: 40 }),
   fc.string({ maxLength: 40 }),
   fc.string({ unit: "grapheme", maxLength: 70 }),
 );
@@ -47,24 +57,38 @@ const addressLike = fc.oneof(
 Deno.test("fuzz addresses: any string gives a typed error or an address", () => {
   check(
     "url parsing, arbitrary strings",
-    fc.property(fc.constantFrom("tcp://", "ipc://", "inproc://", "", "tcp:/", "ws://"), addressLike, (scheme, rest) => {
-      const url = scheme + rest;
-      let parts: { scheme: string; address: string } | undefined;
-      const error = spErrorOf(() => parts = splitUrl(url));
-      if (error !== undefined) {
-        assert.match(error.message, /^(EINVAL|ENAMETOOLONG):/);
-        return;
-      }
-      const transport = transports.find((t) => t.scheme === parts!.scheme);
-      if (transport === undefined) return;
-      for (const mode of ["bind", "connect"] as const) {
-        const e = spErrorOf(() => transport.checkAddress(parts!.address, mode, OPTIONS));
-        if (e !== undefined) assert.match(e.message, /^(EINVAL|ENODEV|ENAMETOOLONG):/);
-        if (transport.scheme === "tcp") {
-          spErrorOf(() => parseTcpAddress(parts!.address, mode, false));
+    fc.property(
+      fc.constantFrom(
+        "tcp://",
+        "ipc://",
+        "inproc://",
+        "tls+tcp://",
+        "ws://",
+        "wss://",
+        "",
+        "tcp:/",
+        "ws:/",
+      ),
+      addressLike,
+      (scheme, rest) => {
+        const url = scheme + rest;
+        let parts: { scheme: string; address: string } | undefined;
+        const error = spErrorOf(() => parts = splitUrl(url));
+        if (error !== undefined) {
+          assert.match(error.message, /^(EINVAL|ENAMETOOLONG):/);
+          return;
         }
-      }
-    }),
+        const transport = transports.find((t) => t.scheme === parts!.scheme);
+        if (transport === undefined) return;
+        for (const mode of ["bind", "connect"] as const) {
+          const e = spErrorOf(() => transport.checkAddress(parts!.address, mode, OPTIONS));
+          if (e !== undefined) assert.match(e.message, /^(EINVAL|ENODEV|ENAMETOOLONG):/);
+          if (transport.scheme === "tcp") {
+            spErrorOf(() => parseTcpAddress(parts!.address, mode, false));
+          }
+        }
+      },
+    ),
     50_000,
   );
 });

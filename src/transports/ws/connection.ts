@@ -98,8 +98,16 @@ export class WsConnection implements Connection {
    * @param setup the client's request, or the request the server read
    * @param maxSize largest message accepted; -1 is unlimited
    * @param description e.g. `ws 127.0.0.1:5555`
+   * @param sendStallTimeout ms a write may wait for the peer to take any
+   *   byte before the connection is taken for dead (ETIMEDOUT); 0 waits forever
    */
-  constructor(stream: ByteStream, setup: WsClientSetup | WsServerSetup, maxSize: number, description: string) {
+  constructor(
+    stream: ByteStream,
+    setup: WsClientSetup | WsServerSetup,
+    maxSize: number,
+    description: string,
+    sendStallTimeout = 0,
+  ) {
     this.#stream = stream;
     this.#setup = setup;
     this.description = description;
@@ -120,7 +128,7 @@ export class WsConnection implements Connection {
             ? err
             : new SpError("ECONNRESET", `${this.description}: write failed: ${(err as Error).message}`, { cause: err }),
         ),
-    });
+    }, { sendStallTimeout, description });
   }
 
   get pendingBytes(): number {

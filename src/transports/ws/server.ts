@@ -15,6 +15,7 @@ import type { Clock } from "../../core/clock.ts";
 import { fromDenoError, SpError } from "../../core/errors.ts";
 import type { Connection, TransportListener, TransportOptions } from "../../core/transport.ts";
 import type { ByteStream } from "../_stream_connection.ts";
+import { sendStallTimeout, tuneTcp } from "../_tcp_tuning.ts";
 import { describeAddr, listenTls, type TlsSettings, tlsStream } from "../_tls.ts";
 import type { WsAddress } from "./address.ts";
 import { WsConnection } from "./connection.ts";
@@ -146,7 +147,7 @@ class SharedServer {
         continue;
       }
       const first = this.routes.values().next().value;
-      if (first?.options.tcpNoDelay && "setNoDelay" in conn) (conn as Deno.TcpConn).setNoDelay(true);
+      if (first !== undefined) tuneTcp(conn, first.options);
       this.#route(conn);
     }
   }
@@ -185,6 +186,7 @@ class SharedServer {
             { role: "server", request, early: buffer.slice(end, filled) },
             route.options.recvMaxSize,
             description,
+            sendStallTimeout(route.options),
           ),
         );
         return;

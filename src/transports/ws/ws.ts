@@ -11,6 +11,7 @@
 import { type Clock, systemClock } from "../../core/clock.ts";
 import { fromDenoError } from "../../core/errors.ts";
 import { checkEndpointOptions, type Transport } from "../../core/transport.ts";
+import { sendStallTimeout, tuneTcp } from "../_tcp_tuning.ts";
 import { describeAddr, dialTls, TLS_OPTIONS, tlsSettings, tlsStream } from "../_tls.ts";
 import { parseWsAddress } from "./address.ts";
 import { WsConnection } from "./connection.ts";
@@ -59,10 +60,11 @@ function createTransport(secure: boolean, options: WsTransportOptions): Transpor
       } catch (err) {
         throw fromDenoError(err, url);
       }
-      if (options.tcpNoDelay && "setNoDelay" in conn) conn.setNoDelay(true);
+      tuneTcp(conn, options);
       const description = `${scheme} ${describeAddr(conn.remoteAddr)}`;
       const stream = secure ? tlsStream(conn as Deno.TlsConn, description) : conn;
-      return new WsConnection(stream, { role: "client", host: hostHeader, target }, options.recvMaxSize, description);
+      const setup = { role: "client", host: hostHeader, target } as const;
+      return new WsConnection(stream, setup, options.recvMaxSize, description, sendStallTimeout(options));
     },
   };
 }

@@ -112,6 +112,20 @@ function arrive(protocol: Protocol, pipe: FakePipe, payload: Uint8Array): void {
   if (pipe.inbox.length === 1) protocol.pipeReadable(pipe);
 }
 
+/** Hands each arrival to `protocol` on its pipe, yielding it with where the model says its backtrace ends. */
+function* deliver(
+  protocol: Protocol,
+  pipes: FakePipe[],
+  arrivals: [number, Uint8Array][],
+  maxttl: number,
+): Generator<{ pipe: FakePipe; payload: Uint8Array; end: number | undefined }> {
+  for (const [which, payload] of arrivals) {
+    const pipe = pipes[which]!;
+    arrive(protocol, pipe, payload);
+    yield { pipe, payload, end: modelHeaderEnd(payload, maxttl) };
+  }
+}
+
 const traffic = fc.array(fc.tuple(fc.nat(2), requestPayload), { minLength: 1, maxLength: 8 });
 const ttl = fc.integer({ min: 1, max: 12 });
 
@@ -125,10 +139,7 @@ Deno.test("fuzz REP/RESPONDENT: replies follow the backtrace, garbage is dropped
       for (const p of pipes) rep.addPipe(p);
       const expected: { pipe: FakePipe; header: Uint8Array; body: Uint8Array }[] = [];
       let malformed = 0;
-      for (const [which, payload] of arrivals) {
-        const pipe = pipes[which]!;
-        arrive(rep, pipe, payload);
-        const end = modelHeaderEnd(payload, maxttl);
+      for (const { pipe, payload, end } of deliver(rep, pipes, arrivals, maxttl)) {
         if (end === undefined) malformed++;
         else expected.push({ pipe, header: payload.subarray(0, end), body: payload.subarray(end) });
         // Answer everything that can be received now, echoing the body.
@@ -170,10 +181,7 @@ Deno.test("fuzz raw REP (device): recvmsg → sendmsg routes every well-formed r
       for (const p of pipes) rep.addPipe(p);
       let wellFormed = 0;
       let malformed = 0;
-      for (const [which, payload] of arrivals) {
-        const pipe = pipes[which]!;
-        arrive(rep, pipe, payload);
-        const end = modelHeaderEnd(payload, maxttl);
+      for (const { end } of deliver(rep, pipes, arrivals, maxttl)) {
         if (end === undefined) malformed++;
         else wellFormed++;
         for (;;) {

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { fromPromise, setup } from "xstate";
+import { fromPromise, setup } from "./xstate.ts";
 import { fromDenoError, SpError } from "./errors.ts";
 import type { EndpointEvent, EndpointInput, EndpointReport } from "./endpoint.ts";
 import type { PipeActor } from "./pipe_machine.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { AnyActorRef } from "xstate";
+import type { AnyActorRef } from "./xstate.ts";
 import type { SpError } from "./errors.ts";
 import type { Pipe } from "./pipe.ts";
 import type { PipeActor, PipeReport } from "./pipe_machine.ts";

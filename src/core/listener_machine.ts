@@ -7,7 +7,7 @@
  * @module
  */
 
-import { fromCallback, fromPromise, setup } from "xstate";
+import { fromCallback, fromPromise, setup } from "./xstate.ts";
 import { fromDenoError, SpError } from "./errors.ts";
 import type { EndpointEvent, EndpointInput, EndpointReport } from "./endpoint.ts";
 import type { Pipe } from "./pipe.ts";

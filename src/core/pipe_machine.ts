@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type ActorRefFrom, type AnyActorRef, fromPromise, setup } from "xstate";
+import { type ActorRefFrom, type AnyActorRef, fromPromise, setup } from "./xstate.ts";
 import { SpError } from "./errors.ts";
 import type { Pipe } from "./pipe.ts";
 

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type Actor, type AnyActorRef, type AnyStateMachine, createActor } from "xstate";
+import { type Actor, type AnyActorRef, type AnyStateMachine, createActor } from "./xstate.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { createDialerMachine } from "./dialer_machine.ts";
 import { SpError } from "./errors.ts";

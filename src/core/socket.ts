@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type Actor, type AnyActorRef, type AnyStateMachine, waitFor } from "xstate";
+import { type Actor, type AnyActorRef, type AnyStateMachine, waitFor } from "./xstate.ts";
 import type { EndpointInput } from "./endpoint.ts";
 import { isSpError, SpError } from "./errors.ts";
 import { EMPTY, type Message } from "./message.ts";

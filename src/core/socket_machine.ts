@@ -7,7 +7,7 @@
  * @module
  */
 
-import { setup } from "xstate";
+import { setup } from "./xstate.ts";
 import type { EndpointReport } from "./endpoint.ts";
 import type { SpError } from "./errors.ts";
 import type { Pipe } from "./pipe.ts";

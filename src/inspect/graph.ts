@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { AnyStateMachine, AnyStateNode } from "xstate";
+import type { AnyStateMachine, AnyStateNode } from "../core/xstate.ts";
 import type { MachineDefinition } from "../core/runtime.ts";
 
 /** The kind of a state, as XState names it. */

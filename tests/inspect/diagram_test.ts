@@ -10,7 +10,7 @@
  */
 
 import assert from "node:assert/strict";
-import { and, assign, not, setup } from "xstate";
+import { and, assign, not, setup } from "../../src/core/xstate.ts";
 import { registerBuiltins, Runtime } from "../../mod.ts";
 import type { ProtocolSpec } from "../../src/core/protocol.ts";
 import type { MachineDefinition } from "../../src/core/runtime.ts";

@@ -8,7 +8,7 @@
  */
 
 import assert from "node:assert/strict";
-import { setup } from "xstate";
+import { setup } from "../../src/core/xstate.ts";
 import { registerBuiltins, Runtime } from "../../mod.ts";
 import type { MachineDefinition } from "../../src/core/runtime.ts";
 import { layoutMachine, MACHINE_VIEW_SCRIPT, machineGraph } from "../../src/inspect/mod.ts";

@@ -71,7 +71,7 @@ class NodeSocketStream implements ByteStream {
 /**
  * Connects from `localAddress` to `host:port`.
  *
- * @returns the stream and the peer's address text
+ * @returns the stream, and our and the peer's address text
  */
 export function connectFrom(
   localAddress: string,
@@ -79,7 +79,7 @@ export function connectFrom(
   port: number,
   tuning: { readonly tcpNoDelay: boolean; readonly tcpKeepAlive: boolean },
   signal: AbortSignal,
-): Promise<{ stream: ByteStream; remote: string }> {
+): Promise<{ stream: ByteStream; local: string; remote: string }> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host, port, localAddress, noDelay: tuning.tcpNoDelay });
     const abort = () => {
@@ -95,7 +95,11 @@ export function connectFrom(
       signal.removeEventListener("abort", abort);
       if (tuning.tcpKeepAlive) socket.setKeepAlive(true);
       socket.removeAllListeners("error");
-      resolve({ stream: new NodeSocketStream(socket), remote: `${socket.remoteAddress}:${socket.remotePort}` });
+      resolve({
+        stream: new NodeSocketStream(socket),
+        local: `${socket.localAddress}:${socket.localPort}`,
+        remote: `${socket.remoteAddress}:${socket.remotePort}`,
+      });
     });
   });
 }

@@ -22,6 +22,14 @@ export interface ByteStream {
   close(): void;
 }
 
+/** Optional settings of a {@linkcode StreamConnection}. */
+export interface StreamConnectionExtras {
+  /** Our and the peer's address, when the transport knows them. */
+  readonly addresses?: { readonly local: string; readonly remote: string };
+  /** ms a write may wait for the peer to take any byte; 0 or absent waits forever. */
+  readonly sendStallTimeout?: number;
+}
+
 /**
  * One SP connection over a byte stream such as a `Deno.Conn`.
  *
@@ -33,6 +41,8 @@ export interface ByteStream {
  */
 export class StreamConnection implements Connection {
   readonly description: string;
+  readonly localAddress: string | undefined;
+  readonly remoteAddress: string | undefined;
   readonly #conn: ByteStream;
   readonly #format: FrameFormat;
   readonly #decoder: FrameDecoder;
@@ -53,13 +63,22 @@ export class StreamConnection implements Connection {
    * @param format the frame layout of the mapping
    * @param maxSize largest payload accepted; -1 is unlimited
    * @param description e.g. `tcp 127.0.0.1:5555`
-   * @param sendStallTimeout ms a write may wait for the peer to take any
-   *   byte before the connection is taken for dead (ETIMEDOUT); 0 waits forever
+   * @param extras our and the peer's address when the transport knows them, and
+   *   `sendStallTimeout`: ms a write may wait for the peer to take any byte
+   *   before the connection is taken for dead (ETIMEDOUT); 0 (default) waits forever
    */
-  constructor(conn: ByteStream, format: FrameFormat, maxSize: number, description: string, sendStallTimeout = 0) {
+  constructor(
+    conn: ByteStream,
+    format: FrameFormat,
+    maxSize: number,
+    description: string,
+    extras: StreamConnectionExtras = {},
+  ) {
     this.#conn = conn;
     this.#format = format;
     this.description = description;
+    this.localAddress = extras.addresses?.local;
+    this.remoteAddress = extras.addresses?.remote;
     this.#decoder = new FrameDecoder(format, maxSize, {
       header: (bytes) => this.#onHeader(bytes),
       frame: (payload) => this.#onFrame(payload),
@@ -72,7 +91,7 @@ export class StreamConnection implements Connection {
             ? err
             : new SpError("ECONNRESET", `${this.description}: write failed: ${(err as Error).message}`, { cause: err }),
         ),
-    }, { sendStallTimeout, description });
+    }, { sendStallTimeout: extras.sendStallTimeout, description });
   }
 
   get pendingBytes(): number {

@@ -37,9 +37,10 @@ function splitHostPort(address: string): { host: string; port: string } {
   return { host: address.slice(0, colon), port: address.slice(colon + 1) };
 }
 
-function parsePort(port: string, address: string): number {
-  if (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535) {
-    throw new SpError("EINVAL", `tcp address ${address} needs a port from 1 to 65535`);
+function parsePort(port: string, address: string, lowest: 0 | 1): number {
+  if (!/^\d{1,5}$/.test(port) || Number(port) < lowest || Number(port) > 65535) {
+    const zero = lowest === 0 ? " (0: any free port)" : "";
+    throw new SpError("EINVAL", `tcp address ${address} needs a port from ${lowest} to 65535${zero}`);
   }
   return Number(port);
 }
@@ -61,7 +62,9 @@ function literal(iface: string, ipv4only: boolean, code: "EINVAL" | "ENODEV"): s
 }
 
 /**
- * Parses a tcp address by nanomsg's rules.
+ * Parses a tcp address by nanomsg's rules, plus one of ours: binding to
+ * port 0 takes any free port (nanomsg refuses it; the listener reports
+ * the port it got).
  *
  * @throws {SpError} EINVAL or ENODEV
  */
@@ -72,7 +75,7 @@ export function parseTcpAddress(address: string, mode: "bind" | "connect", ipv4o
     if (iface === undefined) {
       throw new SpError("ENODEV", `cannot bind to ${host}: use *, an IPv4 literal or a bracketed IPv6 literal`);
     }
-    return { host: iface, port: parsePort(port, address) };
+    return { host: iface, port: parsePort(port, address, 0) };
   }
   const semi = address.indexOf(";");
   let local: string | undefined;
@@ -94,7 +97,7 @@ export function parseTcpAddress(address: string, mode: "bind" | "connect", ipv4o
     }
     target = host;
   }
-  const parsed: TcpAddress = { host: target, port: parsePort(port, rest) };
+  const parsed: TcpAddress = { host: target, port: parsePort(port, rest, 1) };
   if (local !== undefined) parsed.local = local;
   return parsed;
 }

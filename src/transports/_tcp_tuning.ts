@@ -63,7 +63,9 @@ export function tuneTcp(conn: Deno.Conn, options: TransportOptions): void {
  *
  * @example Usage
  * ```ts ignore
- * new StreamConnection(conn, {}, -1, "tcp 127.0.0.1:5555", sendStallTimeout(options));
+ * new StreamConnection(conn, {}, -1, "tcp 127.0.0.1:5555", {
+ *   sendStallTimeout: sendStallTimeout(options),
+ * });
  * ```
  *
  * @param options the socket's transport options

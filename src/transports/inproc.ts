@@ -19,6 +19,8 @@ import { Queue } from "../routing/queue.ts";
 /** One end of an in-process connection. */
 class InprocEnd implements Connection {
   readonly description: string;
+  readonly localAddress: string;
+  readonly remoteAddress: string;
   peer!: InprocEnd;
   #sink: ConnectionSink | undefined;
   #paused = false;
@@ -29,8 +31,9 @@ class InprocEnd implements Connection {
   #self: number | undefined;
   #peerKnown: ((id: number) => void) | undefined;
 
-  constructor(description: string) {
+  constructor(description: string, name: string) {
     this.description = description;
+    this.localAddress = this.remoteAddress = name;
   }
 
   get pendingBytes(): number {
@@ -189,8 +192,8 @@ export function createInprocTransport(): Transport {
         return Promise.reject(new SpError("ECONNREFUSED", `nothing is bound at inproc://${name}`));
       }
       const n = ++count;
-      const client = new InprocEnd(`inproc ${name} #${n} (dialer)`);
-      const server = new InprocEnd(`inproc ${name} #${n} (listener)`);
+      const client = new InprocEnd(`inproc ${name} #${n} (dialer)`, name);
+      const server = new InprocEnd(`inproc ${name} #${n} (listener)`, name);
       client.peer = server;
       server.peer = client;
       listener.offer(server);

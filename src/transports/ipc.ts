@@ -2,12 +2,15 @@
  * The ipc transport: `ipc://path` over unix-domain stream sockets. Frames
  * are a type byte (0x01, the only one defined), a u64 big-endian length and
  * the payload (sp-ipc-mapping-01 §3). A stale socket file that nothing
- * answers on is removed before binding; ours is removed on close.
+ * answers on is removed before binding; ours is removed on close. Binding
+ * `ipc://` with no path makes a fresh one in a new temporary directory
+ * (removed on close too); the listener reports it.
  *
  * @module
  */
 
 import { fromDenoError, SpError } from "../core/errors.ts";
+import { requirePermissions } from "../core/permissions.ts";
 import { checkEndpointOptions, type Transport } from "../core/transport.ts";
 import { DenoListener } from "./_deno_listener.ts";
 import { StreamConnection } from "./_stream_connection.ts";
@@ -17,6 +20,10 @@ const IPC_FRAMES = { typeByte: 0x01 } as const;
 /** `sizeof(sun_path)` on Linux: the path and its terminating NUL must fit. */
 const SUN_PATH_MAX = 108;
 const PERMISSIONS = "--allow-net, --allow-read and --allow-write";
+/** What a peer's end of a unix socket is called: it has no path. */
+const UNNAMED = "(unnamed)";
+/** The socket file in a directory made for an `ipc://` bind without a path. */
+const FRESH_SOCKET_NAME = "sp.ipc";
 
 function checkPath(path: string): void {
   if (path === "") throw new SpError("EINVAL", "ipc address needs a path");
@@ -65,24 +72,47 @@ async function removeStaleSocket(path: string): Promise<void> {
 export function createIpcTransport(): Transport {
   return {
     scheme: "ipc",
-    checkAddress(path, _mode, options) {
+    checkAddress(path, mode, options) {
       checkEndpointOptions("ipc", options.endpoint, []);
+      if (mode === "bind" && path === "") return; // a fresh path is made when binding
       checkPath(path);
+      if (mode === "connect") {
+        // A dialer retries in the background: without permission it would retry forever.
+        requirePermissions([
+          { name: "read", path },
+          { name: "write", path },
+          { name: "net", host: `unix:${path}` },
+        ], `ipc://${path}`);
+      }
     },
-    async listen(path, options) {
+    async listen(requested, options) {
+      let path = requested;
+      let madeDir: string | undefined;
+      if (requested === "") {
+        try {
+          madeDir = await Deno.makeTempDir({ prefix: "sp-" });
+        } catch (err) {
+          throw fromDenoError(err, "ipc:// (a fresh temporary path)", PERMISSIONS);
+        }
+        path = `${madeDir}/${FRESH_SOCKET_NAME}`;
+      }
       checkPath(path);
       await removeStaleSocket(path);
       try {
         const listener = Deno.listen({ transport: "unix", path });
         let count = 0;
         const wrap = (conn: Deno.UnixConn) =>
-          new StreamConnection(conn, IPC_FRAMES, options.recvMaxSize, `ipc ${path} #${++count}`);
+          new StreamConnection(conn, IPC_FRAMES, options.recvMaxSize, `ipc ${path} #${++count}`, {
+            addresses: { local: path, remote: `${UNNAMED}#${count}` },
+          });
         return new DenoListener(listener, path, wrap, () => {
           try {
             Deno.removeSync(path);
+            if (madeDir !== undefined) Deno.removeSync(madeDir);
           } catch { /* gone already */ }
         });
       } catch (err) {
+        if (madeDir !== undefined) await Deno.remove(madeDir, { recursive: true }).catch(() => {});
         throw fromDenoError(err, `ipc://${path}`, PERMISSIONS);
       }
     },
@@ -90,7 +120,9 @@ export function createIpcTransport(): Transport {
       checkPath(path);
       try {
         const conn = await Deno.connect({ transport: "unix", path });
-        return new StreamConnection(conn, IPC_FRAMES, options.recvMaxSize, `ipc ${path}`);
+        return new StreamConnection(conn, IPC_FRAMES, options.recvMaxSize, `ipc ${path}`, {
+          addresses: { local: UNNAMED, remote: path },
+        });
       } catch (err) {
         throw fromDenoError(err, `ipc://${path}`, PERMISSIONS);
       }

@@ -8,6 +8,7 @@
  */
 
 import { fromDenoError, SpError } from "../core/errors.ts";
+import { requirePermissions } from "../core/permissions.ts";
 import { checkEndpointOptions, type Transport, type TransportOptions } from "../core/transport.ts";
 import { DenoListener } from "./_deno_listener.ts";
 import { connectFrom } from "./_node_socket_stream.ts";
@@ -21,11 +22,27 @@ export { parseTcpAddress } from "./_tcp_address.ts";
 const TCP_FRAMES = {} as const;
 
 function describe(addr: Deno.NetAddr): string {
-  return addr.hostname.includes(":") ? `[${addr.hostname}]:${addr.port}` : `${addr.hostname}:${addr.port}`;
+  return hostPort(addr.hostname, addr.port);
 }
 
-function connection(stream: ByteStream, options: TransportOptions, remote: string): StreamConnection {
-  return new StreamConnection(stream, TCP_FRAMES, options.recvMaxSize, `tcp ${remote}`, sendStallTimeout(options));
+function hostPort(host: string, port: number): string {
+  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+function connection(
+  stream: ByteStream,
+  options: TransportOptions,
+  addresses: { local: string; remote: string },
+): StreamConnection {
+  return new StreamConnection(stream, TCP_FRAMES, options.recvMaxSize, `tcp ${addresses.remote}`, {
+    addresses,
+    sendStallTimeout: sendStallTimeout(options),
+  });
+}
+
+function tcpConnection(conn: Deno.TcpConn, options: TransportOptions): StreamConnection {
+  tuneTcp(conn, options);
+  return connection(conn, options, { local: describe(conn.localAddr), remote: describe(conn.remoteAddr) });
 }
 
 /**
@@ -45,7 +62,9 @@ export function createTcpTransport(): Transport {
     scheme: "tcp",
     checkAddress(address, mode, options) {
       checkEndpointOptions("tcp", options.endpoint, []);
-      parseTcpAddress(address, mode, options.ipv4only);
+      const { host, port } = parseTcpAddress(address, mode, options.ipv4only);
+      // A dialer retries in the background: without permission it would retry forever.
+      if (mode === "connect") requirePermissions([{ name: "net", host: hostPort(host, port) }], `tcp://${address}`);
     },
     listen(address, options) {
       const { host, port } = parseTcpAddress(address, "bind", options.ipv4only);
@@ -53,8 +72,7 @@ export function createTcpTransport(): Transport {
         const listener = Deno.listen({ hostname: host, port, transport: "tcp" });
         return Promise.resolve(
           new DenoListener(listener, describe(listener.addr), (conn) => {
-            tuneTcp(conn, options);
-            return connection(conn, options, describe(conn.remoteAddr));
+            return tcpConnection(conn, options);
           }),
         );
       } catch (err) {
@@ -65,8 +83,8 @@ export function createTcpTransport(): Transport {
       const { host, port, local } = parseTcpAddress(address, "connect", options.ipv4only);
       if (local !== undefined) {
         try {
-          const { stream, remote } = await connectFrom(local, host, port, options, signal);
-          return connection(stream, options, remote);
+          const connected = await connectFrom(local, host, port, options, signal);
+          return connection(connected.stream, options, connected);
         } catch (err) {
           const code = (err as { code?: string }).code;
           if (code === "ECONNREFUSED") {
@@ -84,8 +102,7 @@ export function createTcpTransport(): Transport {
       } catch (err) {
         throw fromDenoError(err, `tcp://${address}`);
       }
-      tuneTcp(conn, options);
-      return connection(conn, options, describe(conn.remoteAddr));
+      return tcpConnection(conn, options);
     },
   };
 }

@@ -25,7 +25,9 @@ const TCP_FRAMES = {} as const;
  */
 function connection(conn: Deno.TlsConn, options: TransportOptions, description: string): StreamConnection {
   const stream = tlsStream(conn, description);
-  return new StreamConnection(stream, TCP_FRAMES, options.recvMaxSize, description, sendStallTimeout(options));
+  return new StreamConnection(stream, TCP_FRAMES, options.recvMaxSize, description, {
+    sendStallTimeout: sendStallTimeout(options),
+  });
 }
 
 function parse(address: string, mode: "bind" | "connect", ipv4only: boolean) {

@@ -10,6 +10,7 @@ export { ERRNO, type ErrorCode, fromDenoError, isSpError, SpError } from "./core
 export {
   AF_SP,
   AF_SP_RAW,
+  MAX_DURATION,
   NN_DOMAIN,
   NN_IPV4ONLY,
   NN_LINGER,
@@ -43,8 +44,45 @@ export {
   Runtime,
   type RuntimeOptions,
 } from "./core/runtime.ts";
-export { NN_DONTWAIT, Socket, type SocketInit, type WaitOptions } from "./core/socket.ts";
-export type { SocketStats } from "./core/socket_stats.ts";
+export {
+  NN_DONTWAIT,
+  type PeerWaitOptions,
+  Socket,
+  type SocketInit,
+  type SocketSetup,
+  type WaitOptions,
+} from "./core/socket.ts";
+export type { Endpoint } from "./core/endpoint.ts";
+export {
+  type AcceptErrorEvent,
+  type ConnectErrorEvent,
+  DROP_REASONS,
+  DROP_REPORT_INTERVAL,
+  type DropReason,
+  type EndpointInfo,
+  ITERATOR_BUFFER,
+  type ListenOptions,
+  type MessageDroppedEvent,
+  type PipeAddedEvent,
+  type PipeAddingEvent,
+  type PipeInfo,
+  type PipeRejectedEvent,
+  type PipeRemovedEvent,
+  type SocketClosedEvent,
+  type SocketEvent,
+  type SocketEventBase,
+  type SocketEventListener,
+  type SocketEventMap,
+  type SocketEvents,
+  type SocketEventType,
+} from "./core/socket_events.ts";
+export type {
+  EndpointStatistics,
+  PipeStatistics,
+  SocketStatistics,
+  SocketStats,
+  Traffic,
+} from "./core/socket_stats.ts";
 export {
   checkEndpointOptions,
   type Connection,

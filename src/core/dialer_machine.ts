@@ -65,6 +65,7 @@ export function createDialerMachine() {
             endpoint: context.id,
             kind: "connect",
             error: error instanceof SpError ? error : fromDenoError(error, context.url),
+            retryIn: context.delay,
           } satisfies EndpointReport,
         );
       },

@@ -25,7 +25,8 @@ export type ErrorCode =
   | "EACCES"
   | "ECANCELED"
   | "EISCONN"
-  | "ECONNRESET";
+  | "ECONNRESET"
+  | "EHOSTUNREACH";
 
 /**
  * Numeric values as Linux and nanomsg report them (`ETERM` and `EFSM` are
@@ -52,6 +53,7 @@ export const ERRNO: Readonly<Record<ErrorCode, number>> = Object.freeze({
   ECANCELED: 125,
   EISCONN: 106,
   ECONNRESET: 104,
+  EHOSTUNREACH: 113,
 });
 
 /**
@@ -147,5 +149,36 @@ export function fromDenoError(
   if (err instanceof Deno.errors.NotFound) {
     return new SpError("ECONNREFUSED", `${where} does not exist`, { cause: err });
   }
+  if (/lookup address|name resolution|Name or service not known|No address associated/i.test(detail)) {
+    return new SpError("EHOSTUNREACH", `cannot resolve the host of ${where} (${detail})`, { cause: err });
+  }
   return new SpError("EPROTO", `${where}: ${detail}`, { cause: err });
+}
+
+/**
+ * The same error again, created here: an error made in a timer or an I/O
+ * callback carries no frame of the code that waited for it, while one made
+ * in the promise reaction the caller awaits gets V8's async frames, down
+ * to the caller's line. Internal to the core.
+ *
+ * @param err the error a waiting call failed with
+ * @throws {SpError} an equal error whose stack leads to the caller (`err` itself when it is no SpError)
+ */
+export function atCaller(err: unknown): never {
+  if (!(err instanceof SpError)) throw err;
+  throw new SpError(err.code, err.message.slice(err.code.length + 2), { cause: err.cause });
+}
+
+/**
+ * The error of a call cancelled through its `AbortSignal`: `ECANCELED`,
+ * with the signal's reason as its `cause`. Internal to the core.
+ *
+ * @param signal the aborted signal
+ * @param what the call, for the message
+ * @returns the error to reject with
+ */
+export function canceled(signal: AbortSignal, what: string): SpError {
+  const reason = signal.reason;
+  const why = reason instanceof Error ? `: ${reason.message}` : reason === undefined ? "" : `: ${String(reason)}`;
+  return new SpError("ECANCELED", `${what} was aborted${why}`, { cause: reason });
 }

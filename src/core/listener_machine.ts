@@ -80,6 +80,10 @@ export function createListenerMachine() {
       keepListener: ({ context, event }) => {
         context.listener = (event as unknown as { output: TransportListener }).output;
       },
+      reportBound: ({ context }) =>
+        context.owner.send(
+          { type: "endpoint.bound", endpoint: context.id, address: context.listener!.address } satisfies EndpointReport,
+        ),
       noteBindError: ({ context, event }) => {
         const error = (event as unknown as { error: unknown }).error;
         context.error = error instanceof SpError ? error : fromDenoError(error, context.url);
@@ -96,7 +100,13 @@ export function createListenerMachine() {
         if (event.type !== "accept.failed") return;
         const error = event.error instanceof SpError ? event.error : fromDenoError(event.error, context.url);
         context.owner.send(
-          { type: "endpoint.error", endpoint: context.id, kind: "accept", error } satisfies EndpointReport,
+          {
+            type: "endpoint.error",
+            endpoint: context.id,
+            kind: "accept",
+            error,
+            retryIn: ACCEPT_COOLDOWN,
+          } satisfies EndpointReport,
         );
       },
       forwardReady: ({ context, event }) => {
@@ -139,7 +149,7 @@ export function createListenerMachine() {
             address: context.address,
             options: context.options,
           }),
-          onDone: { target: "listening", actions: "keepListener" },
+          onDone: { target: "listening", actions: ["keepListener", "reportBound"] },
           onError: { target: "failed", actions: "noteBindError" },
         },
       },

@@ -140,61 +140,91 @@ export function optionKey(level: number, option: number): Key | undefined {
   return undefined;
 }
 
-function int(name: string, v: unknown, ok: (n: number) => boolean): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || !ok(v)) {
-    throw new SpError("EINVAL", `invalid value for ${name}: ${String(v)}`);
+/**
+ * The longest delay a timer takes, ms (2^31-1, about 24.8 days): a longer
+ * one would fire at once, so timeouts, linger and intervals stop here.
+ */
+export const MAX_DURATION = 0x7fff_ffff;
+
+/** What a numeric option accepts: integers from `min` to `max`. */
+interface Range {
+  readonly min: number;
+  readonly max: number;
+  /** Unit and special values, for the message. */
+  readonly note: string;
+}
+
+const DURATION_OR_FOREVER: Range = { min: -1, max: MAX_DURATION, note: "ms; -1 waits forever" };
+const BYTES: Range = { min: 1, max: MAX_DURATION, note: "bytes" };
+const INTERVAL: Range = { min: 0, max: MAX_DURATION, note: "ms" };
+const PRIORITY: Range = { min: 1, max: 16, note: "1 is the highest priority" };
+const FLAG: Range = { min: 0, max: 1, note: "0 or 1" };
+
+const RANGES: Readonly<Record<Exclude<Key, "socketName">, Range>> = {
+  linger: DURATION_OR_FOREVER,
+  sndtimeo: DURATION_OR_FOREVER,
+  rcvtimeo: DURATION_OR_FOREVER,
+  sndbuf: BYTES,
+  rcvbuf: BYTES,
+  reconnectIvl: INTERVAL,
+  reconnectIvlMax: INTERVAL,
+  sndprio: PRIORITY,
+  rcvprio: PRIORITY,
+  ipv4only: FLAG,
+  tcpNodelay: FLAG,
+  tcpKeepalive: FLAG,
+  rcvmaxsize: { min: -1, max: Number.MAX_SAFE_INTEGER, note: "bytes; -1 is unlimited" },
+  maxttl: { min: 1, max: 255, note: "hops" },
+};
+
+/** A value as an error message shows it: strings quoted, anything but a number with its type. */
+export function describeValue(value: unknown): string {
+  if (typeof value === "number") return String(value);
+  if (typeof value === "string") return `the string ${JSON.stringify(value)}`;
+  if (value === null || value === undefined) return String(value);
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "object") return `an object (${Object.prototype.toString.call(value).slice(8, -1)})`;
+  return `the ${typeof value} ${String(value)}`;
+}
+
+function checkRange(name: string, value: unknown, range: Range): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < range.min || value > range.max) {
+    throw new SpError(
+      "EINVAL",
+      `${name} must be an integer from ${range.min} to ${range.max} (${range.note}), not ${describeValue(value)}`,
+    );
   }
-  return v;
+  return value;
 }
 
 /**
- * Checks a value against nanomsg's range for the option and returns it.
+ * Checks a per-call timeout (`send`, `recv`, `waitForPeers`) by the rules
+ * of SNDTIMEO and RCVTIMEO: an integer from -1 (wait forever) to
+ * {@linkcode MAX_DURATION} ms.
  *
- * @throws {SpError} EINVAL when out of range
+ * @throws {SpError} EINVAL for anything else, NaN and fractions included
+ */
+export function validateTimeout(value: unknown): number {
+  return checkRange("timeout", value, DURATION_OR_FOREVER);
+}
+
+/**
+ * Checks a value against nanomsg's range for the option (durations also
+ * against the timer limit) and returns it.
+ *
+ * @throws {SpError} EINVAL naming the expected type and range, ENOPROTOOPT for an unknown option
  */
 export function validateOption<K extends Key>(
   key: K,
   value: unknown,
 ): SocketOptions[K] {
-  let out: number | string;
-  switch (key) {
-    case "linger":
-    case "sndtimeo":
-    case "rcvtimeo":
-      out = int(key, value, (n) => n >= -1);
-      break;
-    case "sndbuf":
-    case "rcvbuf":
-      out = int(key, value, (n) => n > 0);
-      break;
-    case "reconnectIvl":
-    case "reconnectIvlMax":
-      out = int(key, value, (n) => n >= 0);
-      break;
-    case "sndprio":
-    case "rcvprio":
-      out = int(key, value, (n) => n >= 1 && n <= 16);
-      break;
-    case "ipv4only":
-    case "tcpNodelay":
-    case "tcpKeepalive":
-      out = int(key, value, (n) => n === 0 || n === 1);
-      break;
-    case "rcvmaxsize":
-      out = int(key, value, (n) => n >= -1);
-      break;
-    case "maxttl":
-      out = int(key, value, (n) => n >= 1 && n <= 255);
-      break;
-    case "socketName": {
-      if (typeof value !== "string" || new TextEncoder().encode(value).length > 63) {
-        throw new SpError("EINVAL", "socket name must be a string of at most 63 bytes");
-      }
-      out = value;
-      break;
+  if (key === "socketName") {
+    if (typeof value !== "string" || new TextEncoder().encode(value).length > 63) {
+      throw new SpError("EINVAL", `socketName must be a string of at most 63 bytes, not ${describeValue(value)}`);
     }
-    default:
-      throw new SpError("ENOPROTOOPT", `unknown option ${String(key)}`);
+    return value as SocketOptions[K];
   }
-  return out as SocketOptions[K];
+  const range = (RANGES as Record<string, Range | undefined>)[key];
+  if (range === undefined) throw new SpError("ENOPROTOOPT", `unknown option ${String(key)}`);
+  return checkRange(key, value, range) as SocketOptions[K];
 }

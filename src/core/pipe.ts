@@ -9,19 +9,19 @@
 import type { SpError } from "./errors.ts";
 import type { SocketOptions } from "./options.ts";
 import type { PipeHandle, Protocol } from "./protocol.ts";
+import type { PipeInfo } from "./socket_events.ts";
+import type { PipeStatistics, Traffic } from "./socket_stats.ts";
 import type { Connection } from "./transport.ts";
 import { Queue } from "../routing/queue.ts";
 
-/** Traffic counters of one socket, shared by its pipes. */
-export interface TrafficCounters {
-  /** Messages handed to pipes. */
-  messagesSent: number;
-  /** Messages received from pipes. */
-  messagesReceived: number;
-  /** Payload bytes handed to pipes. */
-  bytesSent: number;
-  /** Payload bytes received from pipes. */
-  bytesReceived: number;
+/** Where a pipe comes from: its id, its endpoint and its transport. */
+export interface PipeOrigin {
+  /** A fresh id from the runtime. */
+  readonly id: number;
+  /** The id of the endpoint that made it. */
+  readonly endpoint: number;
+  /** The transport's scheme, for the name. */
+  readonly scheme: string;
 }
 
 /** What the pipe tells the layer that owns it. */
@@ -32,16 +32,28 @@ export interface PipeListener {
   drained(pipe: Pipe): void;
 }
 
-/** A connection attached to a protocol. */
-export class Pipe implements PipeHandle {
+/**
+ * A connection attached to a protocol, with its own traffic counters
+ * (plain fields, read by statistics).
+ */
+export class Pipe implements PipeHandle, Traffic {
   readonly id: number;
+  /** e.g. `pipe#17 tcp 127.0.0.1:5555⇄127.0.0.1:40122` (local⇄remote). */
+  readonly name: string;
+  /** The endpoint that made it. */
+  readonly endpoint: number;
   readonly sendPriority: number;
   readonly recvPriority: number;
   readonly connection: Connection;
   data: unknown = undefined;
+  messagesSent = 0;
+  messagesReceived = 0;
+  bytesSent = 0;
+  bytesReceived = 0;
+  /** Messages dropped on this pipe. */
+  dropped = 0;
 
   readonly #options: Readonly<SocketOptions>;
-  readonly #counters: TrafficCounters;
   readonly #listener: PipeListener;
   #protocol: Protocol | undefined;
   #inbound = new Queue<Uint8Array>();
@@ -50,20 +62,47 @@ export class Pipe implements PipeHandle {
   #blocked = false; // a send left it unwritable; tell the protocol when it drains
 
   constructor(
-    id: number,
+    origin: PipeOrigin,
     connection: Connection,
     priorities: { send: number; recv: number },
     options: Readonly<SocketOptions>,
-    counters: TrafficCounters,
     listener: PipeListener,
   ) {
-    this.id = id;
+    this.id = origin.id;
+    this.endpoint = origin.endpoint;
     this.connection = connection;
+    const { localAddress, remoteAddress } = connection;
+    this.name = localAddress === undefined || remoteAddress === undefined || localAddress === remoteAddress
+      ? `pipe#${origin.id} ${connection.description}`
+      : `pipe#${origin.id} ${origin.scheme} ${localAddress}⇄${remoteAddress}`;
     this.sendPriority = priorities.send;
     this.recvPriority = priorities.recv;
     this.#options = options;
-    this.#counters = counters;
     this.#listener = listener;
+  }
+
+  /** What events tell about this pipe. */
+  info(): PipeInfo {
+    return {
+      id: this.id,
+      name: this.name,
+      endpoint: this.endpoint,
+      localAddress: this.connection.localAddress ?? "",
+      remoteAddress: this.connection.remoteAddress ?? "",
+    };
+  }
+
+  /** The pipe's counters now, as plain data. */
+  statistics(): PipeStatistics {
+    return {
+      ...this.info(),
+      messagesSent: this.messagesSent,
+      messagesReceived: this.messagesReceived,
+      bytesSent: this.bytesSent,
+      bytesReceived: this.bytesReceived,
+      dropped: this.dropped,
+      pendingBytes: this.connection.pendingBytes,
+    };
   }
 
   get writable(): boolean {
@@ -80,8 +119,8 @@ export class Pipe implements PipeHandle {
   }
 
   send(body: Uint8Array, header?: Uint8Array): void {
-    this.#counters.messagesSent++;
-    this.#counters.bytesSent += body.length + (header?.length ?? 0);
+    this.messagesSent++;
+    this.bytesSent += body.length + (header?.length ?? 0);
     this.connection.send(body, header);
     if (this.connection.pendingBytes >= this.#options.sndbuf) this.#blocked = true;
   }
@@ -119,8 +158,8 @@ export class Pipe implements PipeHandle {
   #received(payload: Uint8Array): void {
     const protocol = this.#protocol;
     if (protocol === undefined) return;
-    this.#counters.messagesReceived++;
-    this.#counters.bytesReceived += payload.length;
+    this.messagesReceived++;
+    this.bytesReceived += payload.length;
     this.#inbound.push(payload);
     this.#inboundBytes += payload.length;
     if (this.#inboundBytes >= this.#options.rcvbuf && !this.#paused) {

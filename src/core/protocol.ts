@@ -10,6 +10,8 @@ import type { Clock } from "./clock.ts";
 import type { Message } from "./message.ts";
 import type { SocketOptions } from "./options.ts";
 import type { MachineDefinition } from "./runtime.ts";
+import type { Socket, SocketSetup } from "./socket.ts";
+import type { DropReason } from "./socket_events.ts";
 
 /** What a protocol sees of a pipe: its data path and its priorities. */
 export interface PipeHandle {
@@ -43,8 +45,12 @@ export interface ProtocolHost {
   readonly raw: boolean;
   /** The runtime's clock, for protocol timers (resend, survey deadline). */
   readonly clock: Clock;
-  /** Counts a message the protocol dropped (malformed, stale, or a peer that cannot keep up). */
-  dropped(): void;
+  /**
+   * Counts a message the protocol dropped, and why; `pipe` is the pipe it
+   * came from or would have gone to, when there is one. Counting is a few
+   * additions; events are made only while someone listens.
+   */
+  dropped(reason: DropReason, pipe?: PipeHandle): void;
 }
 
 /** A protocol instance, one per socket. */
@@ -113,4 +119,10 @@ export interface ProtocolSpec {
    * the runtime's own: registering the protocol makes them visible.
    */
   readonly machines?: readonly MachineDefinition[];
+  /**
+   * Makes the socket users get, when the protocol has a surface of its own
+   * (say, a SUB socket with `subscribe()`): a subclass of `Socket`
+   * constructed with `setup`. Without it, sockets are plain `Socket`s.
+   */
+  createSocket?(setup: SocketSetup): Socket;
 }

@@ -14,7 +14,8 @@ import { createListenerMachine } from "./listener_machine.ts";
 import { AF_SP, AF_SP_RAW } from "./options.ts";
 import { createPipeMachine } from "./pipe_machine.ts";
 import type { ProtocolSpec } from "./protocol.ts";
-import { Socket, type SocketInit } from "./socket.ts";
+import { LoopTurns } from "./loop_turns.ts";
+import { Socket, type SocketInit, socketSetup } from "./socket.ts";
 import { createSocketMachine } from "./socket_machine.ts";
 import type { Transport } from "./transport.ts";
 
@@ -101,6 +102,7 @@ export class Runtime {
   #nextSocketId = 1;
   #nextPipeId = 1;
   #terminated = false;
+  readonly #turns = new LoopTurns();
 
   /**
    * Creates an empty runtime; register protocols and transports on it.
@@ -170,7 +172,8 @@ export class Runtime {
   }
 
   /**
-   * Opens a socket of a registered protocol.
+   * Opens a socket of a registered protocol (of the protocol's own socket
+   * class when it brings one).
    *
    * @throws {SpError} ETERM after `term()`, EINVAL for an unknown protocol,
    *   EAFNOSUPPORT-like EINVAL for an unknown domain
@@ -179,13 +182,16 @@ export class Runtime {
     if (this.#terminated) throw new SpError("ETERM", "the runtime has been terminated");
     const domain = init.domain ?? AF_SP;
     if (domain !== AF_SP && domain !== AF_SP_RAW) throw new SpError("EINVAL", `unknown domain ${domain}`);
-    const socket = new Socket(
-      this,
-      this.protocol(protocol),
-      this.#nextSocketId++,
+    const spec = this.protocol(protocol);
+    const setup = socketSetup({
+      runtime: this,
+      spec,
+      id: this.#nextSocketId++,
       init,
-      () => this.#sockets.delete(socket),
-    );
+      turns: this.#turns,
+      onGone: (socket) => this.#sockets.delete(socket),
+    });
+    const socket = spec.createSocket?.(setup) ?? new Socket(setup);
     this.#sockets.add(socket);
     return socket;
   }

@@ -1,38 +1,42 @@
 /**
  * The socket: nanomsg's API (bind, connect, send, recv, options, shutdown,
  * close) in TypeScript form, with async send/recv that accept an
- * `AbortSignal`, `for await` over messages and `await using`.
+ * `AbortSignal`, `for await` over messages, `await using`, lifecycle
+ * events, waiting for peers and statistics. The work is done by its parts:
+ * {@linkcode SocketIo} (the data path), {@linkcode SocketPlumbing}
+ * (endpoints and pipes), {@linkcode EventHub} and {@linkcode DropCounter}.
  *
  * @module
  */
 
-import { type Actor, type AnyActorRef, type AnyStateMachine, waitFor } from "./xstate.ts";
-import type { EndpointInput } from "./endpoint.ts";
-import { isSpError, SpError } from "./errors.ts";
+import type { Endpoint } from "./endpoint.ts";
+import { atCaller, isSpError, SpError } from "./errors.ts";
+import type { LoopTurns } from "./loop_turns.ts";
 import { EMPTY, type Message } from "./message.ts";
 import {
   AF_SP,
   AF_SP_RAW,
   defaultOptions,
+  describeValue,
   NN_DOMAIN,
   NN_PROTOCOL,
   NN_SOL_SOCKET,
   optionKey,
   type SocketOptions,
   validateOption,
+  validateTimeout,
 } from "./options.ts";
-import { Pipe } from "./pipe.ts";
-import type { PipeActor } from "./pipe_machine.ts";
 import type { Protocol, ProtocolHost, ProtocolSpec } from "./protocol.ts";
 import { type Inspector, type MachineActor, type Runtime, startActor } from "./runtime.ts";
-import type { SocketCore } from "./socket_machine.ts";
-import { countClosedPipe, emptyStats, type SocketStats } from "./socket_stats.ts";
-import type { Connection, EndpointOptions, TransportOptions } from "./transport.ts";
-import { splitUrl } from "./url.ts";
-import { WaitQueue } from "./wait_queue.ts";
+import { DropCounter } from "./socket_drops.ts";
+import { EventHub, type SocketEvents } from "./socket_events.ts";
+import { checkWaitOptions, SocketIo, type WaitOptions } from "./socket_io.ts";
+import { SocketPlumbing } from "./socket_plumbing.ts";
+import type { SocketStatistics, SocketStats } from "./socket_stats.ts";
+import type { EndpointOptions } from "./transport.ts";
+import { type Actor, type AnyStateMachine, waitFor } from "./xstate.ts";
 
-/** `NN_DONTWAIT`: fail with EAGAIN instead of waiting. */
-export const NN_DONTWAIT = 1;
+export { NN_DONTWAIT, type WaitOptions } from "./socket_io.ts";
 
 /** How a socket is opened. */
 export interface SocketInit {
@@ -44,14 +48,54 @@ export interface SocketInit {
   inspect?: Inspector;
 }
 
-/** Per-call settings of `send` and `recv`. */
-export interface WaitOptions {
-  /** Fail with EAGAIN instead of waiting (`NN_DONTWAIT`). */
-  dontwait?: boolean;
-  /** Overrides SNDTIMEO / RCVTIMEO for this call, ms; -1 waits forever. */
+/** Settings of {@linkcode Socket.waitForPeers}. */
+export interface PeerWaitOptions {
+  /** ms from 0 to 2^31-1, or -1 (the default) to wait forever. */
   timeout?: number;
-  /** Cancels the wait; the call rejects with the signal's reason. */
+  /** Cancels the wait (ECANCELED). */
   signal?: AbortSignal;
+}
+
+/**
+ * What `Runtime.socket()` hands a socket's constructor, opaque: nothing
+ * else can make one. A protocol that brings its own socket class
+ * (`ProtocolSpec.createSocket`) passes it on to `super`.
+ */
+export interface SocketSetup {
+  /** The protocol's name. */
+  readonly protocol: string;
+  /** The socket's number within its runtime. */
+  readonly id: number;
+}
+
+/** What a setup stands for. Internal to the core. */
+export interface SocketSetupData {
+  /** The runtime that opens the socket. */
+  readonly runtime: Runtime;
+  /** The protocol. */
+  readonly spec: ProtocolSpec;
+  /** The socket's number within the runtime. */
+  readonly id: number;
+  /** The caller's settings. */
+  readonly init: SocketInit;
+  /** The runtime's event-loop guard. */
+  readonly turns: LoopTurns;
+  /** Tells the runtime the socket is gone. */
+  readonly onGone: (socket: Socket) => void;
+}
+
+const issued = new WeakMap<SocketSetup, SocketSetupData>();
+
+/**
+ * Makes the one argument a socket's constructor accepts. Internal to the
+ * runtime.
+ *
+ * @returns the opaque setup
+ */
+export function socketSetup(data: SocketSetupData): SocketSetup {
+  const setup: SocketSetup = Object.freeze({ protocol: data.spec.name, id: data.id });
+  issued.set(setup, data);
+  return setup;
 }
 
 const encoder = new TextEncoder();
@@ -59,19 +103,20 @@ const encoder = new TextEncoder();
 function toBytes(data: Uint8Array | string): Uint8Array {
   if (typeof data === "string") return encoder.encode(data);
   if (data instanceof Uint8Array) return data;
-  throw new SpError("EINVAL", "messages are Uint8Array or string");
+  throw new SpError("EINVAL", `messages are a Uint8Array or a string, not ${describeValue(data)}`);
 }
 
 /**
- * An SP socket. Open one with `socket()` or `openSocket()` from `mod.ts`.
+ * An SP socket. Open one with `openSocket()` or `socket()` from the
+ * package (or `Runtime.socket()`).
  *
  * @example Usage
  * ```ts
- * import { openSocket } from "../../mod.ts";
+ * import { openSocket } from "@sp/nanomsg";
  * await using a = openSocket("pair");
  * await using b = openSocket("pair");
- * await a.bind("inproc://doc-socket");
- * b.connect("inproc://doc-socket");
+ * const { url } = await a.listen("tcp://127.0.0.1:0");
+ * b.connect(url);
  * await b.send("hello");
  * console.log(new TextDecoder().decode(await a.recv())); // "hello"
  * ```
@@ -79,59 +124,93 @@ function toBytes(data: Uint8Array | string): Uint8Array {
 export class Socket implements AsyncDisposable {
   /** The socket's number within its runtime. */
   readonly id: number;
+  /** e.g. `socket#3(req)`, as events, statistics and error messages name it. */
+  readonly name: string;
   /** `AF_SP` or `AF_SP_RAW`. */
   readonly domain: number;
   /** The protocol's name, e.g. `"pair"`. */
   readonly protocolName: string;
   /** The protocol's SP id, e.g. 0x10. */
   readonly protocolId: number;
-  /** Counters; read them, don't write them. */
-  readonly stats: SocketStats = emptyStats();
+  /** Lifecycle events: pipes, connect and accept errors, dropped messages. */
+  readonly events: SocketEvents;
 
-  readonly #runtime: Runtime;
   readonly #spec: ProtocolSpec;
   readonly #protocol: Protocol;
   readonly #options: SocketOptions;
-  readonly #inspect: Inspector | undefined;
   readonly #actor: Actor<AnyStateMachine>;
-  readonly #onGone: () => void;
-  #endpoints = new Map<number, Actor<AnyStateMachine>>();
-  #nextEndpoint = 1;
-  #attached = new Set<Pipe>();
-  readonly #sendWaiters: WaitQueue<number, Uint8Array | Message>;
-  readonly #recvWaiters: WaitQueue<Uint8Array | Message, "body" | "message">;
+  readonly #hub: EventHub;
+  readonly #drops: DropCounter;
+  readonly #io: SocketIo;
+  readonly #plumbing: SocketPlumbing;
   #state: "open" | "closing" | "closed" = "open";
   #terminated = false;
-  #closed: Promise<void>;
+  readonly #closed: Promise<void>;
   #markClosed!: () => void;
 
-  /** Use `Runtime.socket()` or `openSocket()` instead. */
-  constructor(runtime: Runtime, spec: ProtocolSpec, id: number, init: SocketInit, onGone: () => void) {
-    this.#runtime = runtime;
+  /**
+   * Sockets come from `openSocket()`, `socket()` or `Runtime.socket()`.
+   *
+   * @param setup made by the runtime
+   * @throws {TypeError} for anything else
+   */
+  constructor(setup: SocketSetup) {
+    const data = issued.get(setup);
+    if (data === undefined) throw new TypeError("open sockets with openSocket(), socket() or Runtime.socket()");
+    issued.delete(setup); // one socket per setup
+    const { runtime, spec, id, init } = data;
     this.#spec = spec;
     this.id = id;
     this.domain = init.domain ?? AF_SP;
     this.protocolName = spec.name;
     this.protocolId = spec.id;
-    this.#inspect = init.inspect;
-    this.#onGone = onGone;
+    this.name = `socket#${id}(${this.domain === AF_SP_RAW ? "raw " : ""}${spec.name})`;
     this.#options = defaultOptions(String(id));
-    this.#sendWaiters = new WaitQueue(runtime.clock);
-    this.#recvWaiters = new WaitQueue(runtime.clock);
     for (const [key, value] of Object.entries(init.options ?? {})) {
       this.setOption(key as keyof SocketOptions, value as never);
     }
+    this.#hub = new EventHub();
+    this.events = this.#hub;
+    this.#drops = new DropCounter(this.name, this.#hub, runtime.clock);
     const host: ProtocolHost = {
-      readable: () => this.#deliverReceived(),
-      writable: () => this.#deliverSends(),
+      readable: () => this.#io.deliverReceived(),
+      writable: () => this.#io.deliverSends(),
       options: this.#options,
       raw: this.domain === AF_SP_RAW,
       clock: runtime.clock,
-      dropped: () => this.stats.messagesDropped++,
+      dropped: (reason, pipe) => this.#drops.count(reason, pipe),
     };
     this.#protocol = spec.create(host);
+    this.#io = new SocketIo({
+      name: this.name,
+      protocol: this.#protocol,
+      options: this.#options,
+      clock: runtime.clock,
+      turns: data.turns,
+      situation: (direction) => this.#plumbing.situation(direction),
+      trouble: () => this.#plumbing.trouble,
+      sendProgress: () => {
+        if (this.#state === "closing") this.#actor.send({ type: "flush.progress" });
+      },
+    });
+    this.#plumbing = new SocketPlumbing({
+      name: this.name,
+      runtime,
+      spec,
+      protocol: this.#protocol,
+      options: this.#options,
+      events: this.#hub,
+      drops: this.#drops,
+      io: this.#io,
+      inspect: init.inspect,
+      isOpen: () => this.#state === "open",
+      isClosing: () => this.#state === "closing",
+      terminated: () => this.#terminated,
+      finished: () => this.#finish(data),
+    });
     this.#closed = new Promise((resolve) => this.#markClosed = resolve);
-    this.#actor = startActor(runtime, runtime.machines.socket, { core: this.#core() }, this.#inspect);
+    this.#actor = startActor(runtime, runtime.machines.socket, { core: this.#plumbing }, init.inspect);
+    this.#plumbing.owner = this.#actor;
   }
 
   /** The SP id of the protocol this socket talks to, e.g. 0x51 for PUSH. */
@@ -156,50 +235,89 @@ export class Socket implements AsyncDisposable {
 
   /** Endpoint ids currently open. */
   get endpoints(): number[] {
-    return [...this.#endpoints.keys()];
+    return this.#plumbing.endpoints.map((endpoint) => endpoint.id);
+  }
+
+  /** Counters in nanomsg's terms (a fresh copy each time); {@linkcode Socket.statistics} has everything. */
+  get stats(): SocketStats {
+    return this.#plumbing.stats();
   }
 
   /**
    * Binds a local address and starts accepting connections.
    *
-   * @param url e.g. `tcp://*:5555`, `ipc:///tmp/x.ipc`, `inproc://name`
+   * @param url e.g. `tcp://*:5555`, `tcp://127.0.0.1:0` (any free port), `ipc:///tmp/x.ipc`, `inproc://name`
    * @param options settings only the transport understands (e.g. TLS)
-   * @returns the endpoint id, for `shutdown()`
+   * @returns the endpoint id, for `shutdown()` and `endpoint()`
    * @throws {SpError} EADDRINUSE, EINVAL, EPROTONOSUPPORT, ENAMETOOLONG, ENODEV, EACCES…
    */
   async bind(url: string, options: EndpointOptions = {}): Promise<number> {
+    return (await this.listen(url, options)).id;
+  }
+
+  /**
+   * Binds a local address like {@linkcode Socket.bind}, and returns the
+   * endpoint: its `url` has the port the system chose for port 0.
+   *
+   * @example Usage
+   * ```ts
+   * import { openSocket } from "@sp/nanomsg";
+   * await using rep = openSocket("rep");
+   * const { url } = await rep.listen("tcp://127.0.0.1:0");
+   * console.log(url !== "tcp://127.0.0.1:0"); // true
+   * ```
+   *
+   * @param url the address; port 0 picks a free port, `ipc://` alone a fresh path
+   * @param options settings only the transport understands (e.g. TLS)
+   * @returns the bound endpoint
+   * @throws {SpError} EADDRINUSE, EINVAL, EPROTONOSUPPORT, ENAMETOOLONG, ENODEV, EACCES…
+   */
+  async listen(url: string, options: EndpointOptions = {}): Promise<Endpoint> {
     this.#check();
-    const input = this.#endpointInput(url, "bind", options);
-    const actor = startActor(this.#runtime, this.#runtime.machines.listener, input, this.#inspect);
-    this.#endpoints.set(input.id, actor);
-    const snapshot = await waitFor(actor, (s) => s.value !== "binding");
+    const record = this.#plumbing.addEndpoint(url, "listener", options);
+    const snapshot = await waitFor(record.actor, (s) => s.value !== "binding");
     if (snapshot.value === "failed") {
-      this.#endpoints.delete(input.id);
-      this.stats.bindErrors++;
-      throw (snapshot.output as { error: SpError }).error;
+      const error = (snapshot.output as { error: SpError }).error;
+      this.#plumbing.bindFailed(record, error);
+      atCaller(error);
     }
-    return input.id;
+    return record;
   }
 
   /**
    * Starts connecting to a remote address; the connection is made in the
-   * background and re-made whenever it breaks.
+   * background and re-made whenever it breaks (`connect:error` events and
+   * `waitForPeers()` tell how that goes).
    *
    * @param url e.g. `tcp://127.0.0.1:5555`
    * @param options settings only the transport understands (e.g. TLS)
-   * @returns the endpoint id, for `shutdown()`
-   * @throws {SpError} EINVAL, EPROTONOSUPPORT, ENAMETOOLONG, ENODEV
+   * @returns the endpoint id, for `shutdown()` and `endpoint()`
+   * @throws {SpError} EINVAL, EPROTONOSUPPORT, ENAMETOOLONG, ENODEV, EACCES (no permission to connect there)
    */
   connect(url: string, options: EndpointOptions = {}): number {
+    return this.dial(url, options).id;
+  }
+
+  /**
+   * Connects like {@linkcode Socket.connect}, and returns the endpoint.
+   *
+   * @param url e.g. `tcp://127.0.0.1:5555`
+   * @param options settings only the transport understands (e.g. TLS)
+   * @returns the dialing endpoint
+   * @throws {SpError} EINVAL, EPROTONOSUPPORT, ENAMETOOLONG, ENODEV, EACCES
+   */
+  dial(url: string, options: EndpointOptions = {}): Endpoint {
     this.#check();
-    const input = this.#endpointInput(url, "connect", options);
-    const actor = startActor(this.#runtime, this.#runtime.machines.dialer, {
-      ...input,
-      reconnectIvl: this.#options.reconnectIvl,
-      reconnectIvlMax: this.#options.reconnectIvlMax,
-    }, this.#inspect);
-    this.#endpoints.set(input.id, actor);
-    return input.id;
+    return this.#plumbing.addEndpoint(url, "dialer", options);
+  }
+
+  /**
+   * An endpoint by the id `bind` or `connect` returned.
+   *
+   * @returns the endpoint, or undefined when there is none by that id
+   */
+  endpoint(id: number): Endpoint | undefined {
+    return this.#plumbing.endpoint(id);
   }
 
   /**
@@ -209,10 +327,41 @@ export class Socket implements AsyncDisposable {
    */
   async shutdown(endpoint: number): Promise<void> {
     this.#check();
-    const actor = this.#endpoints.get(endpoint);
-    if (actor === undefined) throw new SpError("EINVAL", `no endpoint ${endpoint}`);
-    actor.send({ type: "close" });
-    await waitFor(actor, (s) => s.status === "done");
+    await this.#plumbing.shutdown(endpoint);
+  }
+
+  /**
+   * Waits until at least `count` pipes are attached: peers connected,
+   * handshaken and accepted. PUB, SURVEYOR and BUS send only to the peers
+   * they have, so wait for them first.
+   *
+   * @example Usage
+   * ```ts
+   * import { openSocket } from "@sp/nanomsg";
+   * await using pub = openSocket("pub");
+   * await using sub = openSocket("sub");
+   * const { url } = await pub.listen("inproc://peers-doc");
+   * sub.connect(url);
+   * console.log(await pub.waitForPeers(1, { timeout: 1000 })); // 1
+   * ```
+   *
+   * @param count how many pipes to wait for (default 1)
+   * @param options timeout (ms, -1 forever, the default) and signal
+   * @returns the number of attached pipes
+   * @throws {SpError} ETIMEDOUT (saying what went wrong meanwhile), ECANCELED, EBADF, EINVAL
+   */
+  waitForPeers(count = 1, options: PeerWaitOptions = {}): Promise<number> {
+    try {
+      this.#check();
+      if (!Number.isInteger(count) || count < 0) {
+        throw new SpError("EINVAL", `waitForPeers needs a count of 0 or more, not ${describeValue(count)}`);
+      }
+      checkWaitOptions(options);
+      const timeout = options.timeout === undefined ? -1 : validateTimeout(options.timeout);
+      return this.#plumbing.waitForPeers(count, timeout, options.signal).then(undefined, atCaller);
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /**
@@ -222,17 +371,15 @@ export class Socket implements AsyncDisposable {
    * @param data the message; strings are sent as UTF-8
    * @param options `NN_DONTWAIT` or per-call settings
    * @returns the number of bytes sent
-   * @throws {SpError} EAGAIN, ETIMEDOUT, EBADF, ETERM, ENOTSUP
+   * @throws {SpError} EAGAIN, ETIMEDOUT, ECANCELED, EBADF, ETERM, ENOTSUP, EINVAL
    */
   send(data: Uint8Array | string, options?: WaitOptions | number): Promise<number> {
     try {
       this.#check();
-      if (!this.#spec.canSend) throw new SpError("ENOTSUP", `${this.protocolName} sockets cannot send`);
+      if (!this.#spec.canSend) throw new SpError("ENOTSUP", `${this.name}: ${this.protocolName} sockets cannot send`);
+      if (options !== undefined) checkWaitOptions(options);
       const payload = toBytes(data);
-      if (this.#sendWaiters.length === 0 && this.#protocol.trySend(payload)) {
-        return Promise.resolve(payload.length);
-      }
-      return this.#waitToSend(payload, payload.length, this.#waitOptions(options));
+      return this.#io.send(payload, payload.length, options);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -243,21 +390,16 @@ export class Socket implements AsyncDisposable {
    *
    * @param options `NN_DONTWAIT` or per-call settings
    * @returns the message bytes
-   * @throws {SpError} EAGAIN, ETIMEDOUT, EBADF, ETERM, ENOTSUP
+   * @throws {SpError} EAGAIN, ETIMEDOUT, ECANCELED, EBADF, ETERM, ENOTSUP, EINVAL
    */
   recv(options?: WaitOptions | number): Promise<Uint8Array> {
     try {
       this.#check();
-      if (!this.#spec.canRecv) throw new SpError("ENOTSUP", `${this.protocolName} sockets cannot receive`);
-      if (this.#recvWaiters.length === 0) {
-        const payload = this.#protocol.tryRecv();
-        if (payload !== undefined) return Promise.resolve(payload);
+      if (!this.#spec.canRecv) {
+        throw new SpError("ENOTSUP", `${this.name}: ${this.protocolName} sockets cannot receive`);
       }
-      const opts = this.#waitOptions(options);
-      if (opts.dontwait) throw new SpError("EAGAIN", "no message is waiting");
-      return this.#recvWaiters.wait("body", 0, opts.timeout ?? this.#options.rcvtimeo, opts.signal) as Promise<
-        Uint8Array
-      >;
+      if (options !== undefined) checkWaitOptions(options);
+      return this.#io.recv("body", options) as Promise<Uint8Array>;
     } catch (err) {
       return Promise.reject(err);
     }
@@ -273,7 +415,7 @@ export class Socket implements AsyncDisposable {
    * @param message the header, body and target pipe
    * @param options `NN_DONTWAIT` or per-call settings
    * @returns the number of body bytes sent
-   * @throws {SpError} EINVAL, EAGAIN, ETIMEDOUT, EBADF, ETERM, ENOTSUP
+   * @throws {SpError} EINVAL, EAGAIN, ETIMEDOUT, ECANCELED, EBADF, ETERM, ENOTSUP
    */
   sendmsg(
     message: { header?: Uint8Array; body: Uint8Array | string; pipe?: number },
@@ -281,7 +423,8 @@ export class Socket implements AsyncDisposable {
   ): Promise<number> {
     try {
       this.#check();
-      if (!this.#spec.canSend) throw new SpError("ENOTSUP", `${this.protocolName} sockets cannot send`);
+      if (!this.#spec.canSend) throw new SpError("ENOTSUP", `${this.name}: ${this.protocolName} sockets cannot send`);
+      if (options !== undefined) checkWaitOptions(options);
       const header = message.header ?? EMPTY;
       const body = toBytes(message.body);
       const msg: Message = message.pipe === undefined ? { header, body } : { header, body, pipe: message.pipe };
@@ -289,8 +432,7 @@ export class Socket implements AsyncDisposable {
         throw new SpError("EINVAL", `${this.protocolName} messages carry no header`);
       }
       this.#protocol.checkMessage?.(msg);
-      if (this.#sendWaiters.length === 0 && this.#trySend(msg)) return Promise.resolve(msg.body.length);
-      return this.#waitToSend(msg, msg.header.length + msg.body.length, this.#waitOptions(options));
+      return this.#io.send(msg, msg.header.length + msg.body.length, options);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -302,21 +444,16 @@ export class Socket implements AsyncDisposable {
    *
    * @param options `NN_DONTWAIT` or per-call settings
    * @returns the header and body
-   * @throws {SpError} EAGAIN, ETIMEDOUT, EBADF, ETERM, ENOTSUP
+   * @throws {SpError} EAGAIN, ETIMEDOUT, ECANCELED, EBADF, ETERM, ENOTSUP, EINVAL
    */
   recvmsg(options?: WaitOptions | number): Promise<Message> {
     try {
       this.#check();
-      if (!this.#spec.canRecv) throw new SpError("ENOTSUP", `${this.protocolName} sockets cannot receive`);
-      if (this.#recvWaiters.length === 0) {
-        const message = this.#tryRecv("message");
-        if (message !== undefined) return Promise.resolve(message as Message);
+      if (!this.#spec.canRecv) {
+        throw new SpError("ENOTSUP", `${this.name}: ${this.protocolName} sockets cannot receive`);
       }
-      const opts = this.#waitOptions(options);
-      if (opts.dontwait) throw new SpError("EAGAIN", "no message is waiting");
-      return this.#recvWaiters.wait("message", 0, opts.timeout ?? this.#options.rcvtimeo, opts.signal) as Promise<
-        Message
-      >;
+      if (options !== undefined) checkWaitOptions(options);
+      return this.#io.recv("message", options) as Promise<Message>;
     } catch (err) {
       return Promise.reject(err);
     }
@@ -336,6 +473,37 @@ export class Socket implements AsyncDisposable {
         throw err;
       }
     }
+  }
+
+  /**
+   * Everything about the socket now, as plain data: counters, dropped
+   * messages by reason, and each endpoint with its pipes and theirs.
+   *
+   * @example Usage
+   * ```ts
+   * import { openSocket } from "@sp/nanomsg";
+   * await using pub = openSocket("pub");
+   * await pub.send("nobody listens");
+   * const stats = pub.statistics();
+   * console.log(stats.name, stats.messagesSent, stats.drops["slow-peer"]); // "socket#… (pub)" 0 0
+   * ```
+   *
+   * @returns a snapshot that `JSON.stringify` takes as it is
+   */
+  statistics(): SocketStatistics {
+    const { reconnects } = this.#plumbing.counters;
+    return {
+      id: this.id,
+      name: this.name,
+      protocol: this.protocolName,
+      raw: this.domain === AF_SP_RAW,
+      socketName: this.#options.socketName,
+      state: this.#state,
+      ...this.#plumbing.stats(),
+      reconnects,
+      drops: { ...this.#drops.byReason },
+      endpoints: this.#plumbing.endpoints.map((endpoint) => endpoint.statistics()),
+    };
   }
 
   /**
@@ -369,7 +537,7 @@ export class Socket implements AsyncDisposable {
   /**
    * Sets an option by name.
    *
-   * @throws {SpError} EINVAL for bad values
+   * @throws {SpError} EINVAL naming the type and range expected
    */
   setOption<K extends keyof SocketOptions>(key: K, value: SocketOptions[K]): void {
     this.#options[key] = validateOption(key, value);
@@ -388,7 +556,7 @@ export class Socket implements AsyncDisposable {
    */
   close(): Promise<void> {
     if (this.#state !== "open") {
-      return Promise.reject(new SpError(this.#terminated ? "ETERM" : "EBADF", "socket is already closed"));
+      return Promise.reject(new SpError(this.#terminated ? "ETERM" : "EBADF", `${this.name} is already closed`));
     }
     this.#state = "closing";
     this.#actor.send({ type: "close" });
@@ -409,186 +577,15 @@ export class Socket implements AsyncDisposable {
 
   #check(): void {
     if (this.#terminated) throw new SpError("ETERM", "the runtime has been terminated");
-    if (this.#state !== "open") throw new SpError("EBADF", `socket ${this.id} is closed`);
+    if (this.#state !== "open") throw new SpError("EBADF", `${this.name} is closed`);
   }
 
-  #waitOptions(options: WaitOptions | number | undefined): WaitOptions {
-    return typeof options === "number" ? { dontwait: (options & NN_DONTWAIT) !== 0 } : options ?? {};
-  }
-
-  #waitToSend(item: Uint8Array | Message, size: number, opts: WaitOptions): Promise<number> {
-    if (opts.dontwait) throw new SpError("EAGAIN", "no peer can take the message now");
-    if (this.#sendWaiters.length > 0 && this.#sendWaiters.bytes + size > this.#options.sndbuf) {
-      throw new SpError("EAGAIN", `more than SNDBUF (${this.#options.sndbuf}) bytes are already waiting to be sent`);
-    }
-    return this.#sendWaiters.wait(item, size, opts.timeout ?? this.#options.sndtimeo, opts.signal);
-  }
-
-  /** Offers a waiting item to the protocol: a body, or a message with a header. */
-  #trySend(item: Uint8Array | Message): boolean {
-    if (item instanceof Uint8Array) return this.#protocol.trySend(item);
-    if (this.#protocol.trySendMsg !== undefined) return this.#protocol.trySendMsg(item);
-    return this.#protocol.trySend(item.body);
-  }
-
-  #tryRecv(want: "body" | "message"): Uint8Array | Message | undefined {
-    if (want === "body") return this.#protocol.tryRecv();
-    if (this.#protocol.tryRecvMsg !== undefined) return this.#protocol.tryRecvMsg();
-    const body = this.#protocol.tryRecv();
-    return body === undefined ? undefined : { header: EMPTY, body };
-  }
-
-  // A protocol may refuse a waiting call outright (SURVEYOR: the deadline
-  // passed, ETIMEDOUT; then EFSM): that call fails, the others keep waiting.
-  #deliverReceived(): void {
-    while (this.#recvWaiters.length > 0) {
-      let received: Uint8Array | Message | undefined;
-      try {
-        received = this.#tryRecv(this.#recvWaiters.peekItem()!);
-      } catch (err) {
-        this.#recvWaiters.rejectNext(err);
-        continue;
-      }
-      if (received === undefined) return;
-      this.#recvWaiters.resolveNext(received);
-    }
-  }
-
-  #deliverSends(): void {
-    while (this.#sendWaiters.length > 0) {
-      const item = this.#sendWaiters.peekItem()!;
-      try {
-        if (!this.#trySend(item)) break;
-      } catch (err) {
-        this.#sendWaiters.rejectNext(err);
-        continue;
-      }
-      this.#sendWaiters.resolveNext(item instanceof Uint8Array ? item.length : item.body.length);
-    }
-    if (this.#state === "closing") this.#actor.send({ type: "flush.progress" });
-  }
-
-  #transportOptions(endpoint: EndpointOptions): TransportOptions {
-    return {
-      recvMaxSize: this.#options.rcvmaxsize,
-      ipv4only: this.#options.ipv4only === 1,
-      tcpNoDelay: this.#options.tcpNodelay === 1,
-      tcpKeepAlive: this.#options.tcpKeepalive === 1,
-      endpoint,
-    };
-  }
-
-  #endpointInput(url: string, mode: "bind" | "connect", endpoint: EndpointOptions): EndpointInput {
-    const { scheme, address } = splitUrl(url);
-    const transport = this.#runtime.transport(scheme);
-    const options = this.#transportOptions(endpoint);
-    transport.checkAddress(address, mode, options);
-    const priorities = { send: this.#options.sndprio, recv: this.#options.rcvprio };
-    return {
-      id: this.#nextEndpoint++,
-      url,
-      address,
-      transport,
-      options,
-      owner: this.#actor,
-      openPipe: (connection, owner) => this.#openPipe(connection, owner, priorities),
-    };
-  }
-
-  #openPipe(connection: Connection, owner: AnyActorRef, priorities: { send: number; recv: number }): PipeActor {
-    const machine: { actor?: PipeActor } = {};
-    const pipe = new Pipe(this.#runtime.nextPipeId(), connection, priorities, this.#options, this.stats, {
-      closed: (_pipe, reason) => machine.actor?.send({ type: "conn.closed", reason }),
-      drained: () => {
-        if (this.#state === "closing") this.#actor.send({ type: "flush.progress" });
-      },
-    });
-    machine.actor = startActor(
-      this.#runtime,
-      this.#runtime.machines.pipe,
-      {
-        pipe,
-        owner,
-        selfProtocol: this.protocolId,
-        peerProtocol: this.#spec.peerId,
-        handshakeTimeout: this.#runtime.handshakeTimeout,
-      },
-      this.#inspect,
-      owner,
-    ) as unknown as PipeActor;
-    return machine.actor;
-  }
-
-  #core(): SocketCore {
-    return {
-      attachPipe: (pipe, actor, accepting) => {
-        if (!accepting) {
-          actor.send({ type: "reject", reason: new SpError("EBADF", "socket is closing") });
-          return;
-        }
-        pipe.attach(this.#protocol);
-        if (!this.#protocol.addPipe(pipe)) {
-          pipe.detach();
-          this.stats.rejected++;
-          this.stats.dropped++;
-          actor.send({
-            type: "reject",
-            reason: new SpError("EISCONN", `${this.protocolName} socket already has a peer`),
-          });
-          return;
-        }
-        this.#attached.add(pipe);
-        this.stats.currentConnections++;
-        actor.send({ type: "attach" });
-        pipe.start();
-        // A new pipe may take messages that were waiting.
-        this.#deliverSends();
-      },
-      detachPipe: (pipe, reason, wasActive) => {
-        if (this.#attached.delete(pipe)) {
-          this.#protocol.removePipe(pipe);
-          pipe.detach();
-          this.stats.currentConnections--;
-        }
-        countClosedPipe(this.stats, reason, wasActive, this.#state === "open");
-      },
-      countEndpointError: (kind, _error) => {
-        if (kind === "connect") this.stats.connectErrors++;
-        else if (kind === "accept") this.stats.acceptErrors++;
-        else this.stats.bindErrors++;
-      },
-      countConnection: (accepted) => {
-        if (accepted) this.stats.accepted++;
-        else this.stats.established++;
-      },
-      forgetEndpoint: (id) => {
-        this.#endpoints.delete(id);
-      },
-      failReceivers: () => {
-        this.#recvWaiters.failAll(new SpError(this.#terminated ? "ETERM" : "EBADF", "socket closed"));
-      },
-      failSenders: () => {
-        const code = this.#terminated ? "ETERM" : "EBADF";
-        this.#sendWaiters.failAll(new SpError(code, "socket closed before the message could be sent"));
-      },
-      closeEndpoints: () => {
-        // Each endpoint reports its pipes' closing and then its own; the
-        // socket is closed once every endpoint has reported.
-        for (const actor of this.#endpoints.values()) actor.send({ type: "close" });
-      },
-      flushed: () => {
-        if (this.#sendWaiters.length > 0 || this.#protocol.pending) return false;
-        for (const pipe of this.#attached) if (pipe.pendingBytes > 0) return false;
-        return true;
-      },
-      hasEndpoints: () => this.#endpoints.size > 0,
-      finish: () => {
-        this.#protocol.close?.();
-        this.#state = "closed";
-        this.#onGone();
-        this.#markClosed();
-      },
-      linger: () => this.#options.linger < 0 ? 2 ** 31 - 1 : this.#options.linger,
-    };
+  #finish(setup: SocketSetupData): void {
+    this.#protocol.close?.();
+    this.#drops.flush();
+    this.#state = "closed";
+    this.#hub.emit({ type: "socket:closed", socket: this.name, time: setup.runtime.clock.now() });
+    setup.onGone(this);
+    this.#markClosed();
   }
 }

@@ -19,10 +19,12 @@ export interface SocketCore {
   attachPipe(pipe: Pipe, actor: PipeActor, accepting: boolean): void;
   /** Takes a closed pipe out of the protocol and counts why it closed. */
   detachPipe(pipe: Pipe, reason: SpError | undefined, wasActive: boolean): void;
-  /** Counts a connect, bind or accept error. */
-  countEndpointError(kind: "connect" | "bind" | "accept", error: SpError): void;
+  /** A listener got its address (the port chosen for port 0). */
+  endpointBound(endpoint: number, address: string): void;
+  /** Counts and reports a connect or accept error; the endpoint retries after `retryIn` ms. */
+  endpointError(endpoint: number, kind: "connect" | "accept", error: SpError, retryIn: number): void;
   /** Counts an established (dialed) or accepted connection. */
-  countConnection(accepted: boolean): void;
+  endpointConnected(endpoint: number, accepted: boolean): void;
   /** Forgets an endpoint that has finished closing. */
   forgetEndpoint(id: number): void;
   /** Fails every waiting receive (the socket is closing). */
@@ -73,11 +75,16 @@ export function createSocketMachine() {
       detachPipe: ({ context, event }) => {
         if (event.type === "endpoint.pipeClosed") context.core.detachPipe(event.pipe, event.reason, event.wasActive);
       },
-      countEndpointError: ({ context, event }) => {
-        if (event.type === "endpoint.error") context.core.countEndpointError(event.kind, event.error);
+      noteBound: ({ context, event }) => {
+        if (event.type === "endpoint.bound") context.core.endpointBound(event.endpoint, event.address);
+      },
+      reportEndpointError: ({ context, event }) => {
+        if (event.type === "endpoint.error") {
+          context.core.endpointError(event.endpoint, event.kind, event.error, event.retryIn);
+        }
       },
       countConnection: ({ context, event }) => {
-        if (event.type === "endpoint.connected") context.core.countConnection(event.accepted);
+        if (event.type === "endpoint.connected") context.core.endpointConnected(event.endpoint, event.accepted);
       },
       forgetEndpoint: ({ context, event }) => {
         if (event.type === "endpoint.closed") context.core.forgetEndpoint(event.endpoint);
@@ -124,7 +131,8 @@ export function createSocketMachine() {
     },
     on: {
       "endpoint.pipeClosed": { actions: "detachPipe" },
-      "endpoint.error": { actions: "countEndpointError" },
+      "endpoint.bound": { actions: "noteBound" },
+      "endpoint.error": { actions: "reportEndpointError" },
       "endpoint.connected": { actions: "countConnection" },
       "endpoint.closed": { actions: "forgetEndpoint" },
     },

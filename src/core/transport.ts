@@ -71,6 +71,10 @@ export interface ConnectionSink {
 export interface Connection {
   /** A human-readable description, e.g. `tcp 127.0.0.1:5555`. */
   readonly description: string;
+  /** Our side's address as the transport writes it (`127.0.0.1:5555`, a path, a name), when it has one. */
+  readonly localAddress?: string;
+  /** The peer's address, when the transport knows it. */
+  readonly remoteAddress?: string;
   /** Outbound bytes accepted by `send()` and not yet written. */
   readonly pendingBytes: number;
   /**
@@ -96,7 +100,11 @@ export interface Connection {
 
 /** A bound address that accepts connections. */
 export interface TransportListener {
-  /** The bound address, e.g. `127.0.0.1:5555` (port 0 resolved). */
+  /**
+   * The bound address as it goes after `scheme://`, e.g. `127.0.0.1:5555`:
+   * with the port the system chose for port 0 (or the path chosen for an
+   * address that asked for one), so that a peer can connect to it.
+   */
   readonly address: string;
   /** Waits for the next connection; rejects once the listener is closed. */
   accept(): Promise<Connection>;

@@ -6,8 +6,16 @@
  */
 
 import type { Clock } from "./clock.ts";
-import { SpError } from "./errors.ts";
+import type { SpError } from "./errors.ts";
 import { Queue } from "../routing/queue.ts";
+
+/** The errors a wait fails with when it times out or is aborted. */
+export interface WaitErrors {
+  /** ETIMEDOUT after `timeout` ms. */
+  timedOut(timeout: number): SpError;
+  /** ECANCELED for an aborted signal. */
+  canceled(signal: AbortSignal): SpError;
+}
 
 interface Waiter<T, W> {
   readonly item: W;
@@ -24,8 +32,12 @@ interface Waiter<T, W> {
  * @example Usage
  * ```ts
  * import { systemClock } from "./clock.ts";
+ * import { SpError } from "./errors.ts";
  * import { WaitQueue } from "./wait_queue.ts";
- * const receivers = new WaitQueue<string, undefined>(systemClock);
+ * const receivers = new WaitQueue<string, undefined>(systemClock, {
+ *   timedOut: (ms) => new SpError("ETIMEDOUT", `nothing within ${ms} ms`),
+ *   canceled: (signal) => new SpError("ECANCELED", "aborted", { cause: signal.reason }),
+ * });
  * const next = receivers.wait(undefined, 0, -1);
  * receivers.resolveNext("hello");
  * console.log(await next); // "hello"
@@ -33,12 +45,17 @@ interface Waiter<T, W> {
  */
 export class WaitQueue<T, W> {
   readonly #clock: Clock;
+  readonly #errors: WaitErrors;
   #waiters = new Queue<Waiter<T, W>>();
   #bytes = 0;
 
-  /** @param clock the clock timeouts run on */
-  constructor(clock: Clock) {
+  /**
+   * @param clock the clock timeouts run on
+   * @param errors makes the errors of timed-out and aborted waits
+   */
+  constructor(clock: Clock, errors: WaitErrors) {
     this.#clock = clock;
+    this.#errors = errors;
   }
 
   /** How many calls are waiting. */
@@ -62,10 +79,10 @@ export class WaitQueue<T, W> {
    * @param item what the call waits with
    * @param size the item's size in bytes (0 for a receive)
    * @param timeout ms before it fails with ETIMEDOUT; -1 waits forever
-   * @param signal cancels the wait with the signal's reason
+   * @param signal cancels the wait (ECANCELED)
    */
   wait(item: W, size: number, timeout: number, signal?: AbortSignal): Promise<T> {
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (signal?.aborted) return Promise.reject(this.#errors.canceled(signal));
     return new Promise<T>((resolve, reject) => {
       let timer: unknown;
       const fail = (error: unknown) => {
@@ -73,7 +90,7 @@ export class WaitQueue<T, W> {
         waiter.cleanup();
         reject(error);
       };
-      const onAbort = () => fail(signal!.reason);
+      const onAbort = () => fail(this.#errors.canceled(signal!));
       const waiter: Waiter<T, W> = {
         item,
         size,
@@ -87,7 +104,7 @@ export class WaitQueue<T, W> {
       if (timeout >= 0) {
         timer = this.#clock.setTimeout(() => {
           timer = undefined;
-          fail(new SpError("ETIMEDOUT", `gave up waiting after ${timeout} ms`));
+          fail(this.#errors.timedOut(timeout));
         }, timeout);
       }
       signal?.addEventListener("abort", onAbort, { once: true });

@@ -9,7 +9,7 @@
  */
 
 import type { Message } from "../core/message.ts";
-import type { PipeHandle } from "../core/protocol.ts";
+import type { PipeHandle, ProtocolHost } from "../core/protocol.ts";
 import type { FairQueue } from "./fair_queue.ts";
 
 /** The bit that marks the bottom of the stack: the request or survey id. */
@@ -124,27 +124,32 @@ export interface Backtraced {
 
 /**
  * Takes the next well-formed message from a fair queue, dropping (and
- * counting through `dropped`) every malformed one before it: no word with
- * the high bit set, or more than `maxWords` words.
+ * counting through `host.dropped`) every one before it that has no word
+ * with the high bit set within `maxWords` words: `ttl` when it holds that
+ * many words (too many hops), `malformed` when it ends first.
  *
  * @example Usage
  * ```ts ignore
- * const next = recvBacktraced(inbound, host.options.maxttl, () => host.dropped());
+ * const next = recvBacktraced(inbound, host.options.maxttl, host);
  * if (next !== undefined) console.log(next.message.header, next.pipe.id);
  * ```
  *
  * @param queue the fair queue over the socket's pipes
  * @param maxWords the most words a backtrace may have (`NN_MAXTTL`)
- * @param dropped called once per message dropped
+ * @param host where drops are counted
  * @returns the message and its pipe, or undefined when nothing is waiting
  */
-export function recvBacktraced(queue: FairQueue, maxWords: number, dropped: () => void): Backtraced | undefined {
+export function recvBacktraced(
+  queue: FairQueue,
+  maxWords: number,
+  host: Pick<ProtocolHost, "dropped">,
+): Backtraced | undefined {
   for (;;) {
     const payload = queue.recv();
     if (payload === undefined) return undefined;
     const message = splitBacktrace(payload, maxWords);
     if (message !== undefined) return { message, pipe: queue.lastPipe! };
-    dropped();
+    host.dropped(payload.length >= maxWords * WORD_BYTES ? "ttl" : "malformed", queue.lastPipe);
   }
 }
 

@@ -14,13 +14,19 @@ import type { PipeHandle } from "../core/protocol.ts";
  *
  * @example Usage
  * ```ts ignore
- * const dist = new Distributor();
+ * const dist = new Distributor((pipe) => host.dropped("slow-peer", pipe));
  * dist.add(pipe);
- * const { delivered, skipped } = dist.send(body);
+ * const delivered = dist.send(body);
  * ```
  */
 export class Distributor {
   #pipes = new Set<PipeHandle>();
+  readonly #skipped: ((pipe: PipeHandle) => void) | undefined;
+
+  /** @param skipped called for each pipe a message skips because the pipe could not keep up */
+  constructor(skipped?: (pipe: PipeHandle) => void) {
+    this.#skipped = skipped;
+  }
 
   /** How many pipes it fans out to. */
   get size(): number {
@@ -38,22 +44,22 @@ export class Distributor {
   }
 
   /**
-   * Sends to every writable pipe except `exclude`.
+   * Sends to every writable pipe except `exclude`; each pipe that cannot
+   * take it now is skipped (and reported to the constructor's callback).
    *
-   * @returns how many pipes got it and how many were skipped because they could not keep up
+   * @returns how many pipes got it
    */
-  send(body: Uint8Array, header?: Uint8Array, exclude?: PipeHandle): { delivered: number; skipped: number } {
+  send(body: Uint8Array, header?: Uint8Array, exclude?: PipeHandle): number {
     let delivered = 0;
-    let skipped = 0;
     for (const pipe of this.#pipes) {
       if (pipe === exclude) continue;
       if (pipe.writable) {
         pipe.send(body, header);
         delivered++;
       } else {
-        skipped++;
+        this.#skipped?.(pipe);
       }
     }
-    return { delivered, skipped };
+    return delivered;
   }
 }

@@ -15,14 +15,15 @@ import { FairQueue } from "./fair_queue.ts";
 export abstract class FanOutFanIn {
   /** The socket this protocol serves. */
   protected readonly host: ProtocolHost;
-  /** Every pipe, for sending. */
-  protected readonly out: Distributor = new Distributor();
+  /** Every pipe, for sending; a pipe that cannot keep up misses the message (a `slow-peer` drop). */
+  protected readonly out: Distributor;
   /** Every pipe, for receiving. */
   protected readonly inbound: FairQueue = new FairQueue();
 
   /** @param host the socket side of the protocol */
   constructor(host: ProtocolHost) {
     this.host = host;
+    this.out = new Distributor((pipe) => host.dropped("slow-peer", pipe));
   }
 
   /** Nothing waits inside: sends are best effort. */

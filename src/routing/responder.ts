@@ -89,8 +89,9 @@ export class Responder implements Protocol {
       throw new SpError("EFSM", `no ${this.#what} to reply to: receive one first`);
     }
     this.#answering = undefined;
-    if (this.#pipes.has(address.pipe) && address.pipe.writable) address.pipe.send(body, address.backtrace);
-    else this.#host.dropped();
+    if (!this.#pipes.has(address.pipe)) this.#host.dropped("no-peer", address.pipe);
+    else if (!address.pipe.writable) this.#host.dropped("slow-peer", address.pipe);
+    else address.pipe.send(body, address.backtrace);
     return true;
   }
 
@@ -100,7 +101,7 @@ export class Responder implements Protocol {
    */
   tryRecv(): Uint8Array | undefined {
     this.#answering = undefined;
-    const next = recvBacktraced(this.#inbound, this.#host.options.maxttl, () => this.#host.dropped());
+    const next = recvBacktraced(this.#inbound, this.#host.options.maxttl, this.#host);
     if (next === undefined) return undefined;
     this.#answering = { pipe: next.pipe, backtrace: next.message.header };
     return next.message.body;
@@ -158,7 +159,7 @@ export class RawResponder implements Protocol {
 
   /** A body without a header has no pipe to go to: dropped, as in nanomsg. */
   trySend(): boolean {
-    this.#host.dropped();
+    this.#host.dropped("no-peer");
     return true;
   }
 
@@ -166,8 +167,9 @@ export class RawResponder implements Protocol {
   trySendMsg(message: Message): boolean {
     const { header, body } = message;
     const pipe = header.length < WORD_BYTES ? undefined : this.#pipes.get(readWord(header));
-    if (pipe !== undefined && pipe.writable) pipe.send(body, header.subarray(WORD_BYTES));
-    else this.#host.dropped();
+    if (pipe === undefined) this.#host.dropped("no-peer");
+    else if (!pipe.writable) this.#host.dropped("slow-peer", pipe);
+    else pipe.send(body, header.subarray(WORD_BYTES));
     return true;
   }
 
@@ -178,7 +180,7 @@ export class RawResponder implements Protocol {
 
   /** The next well-formed request, its header led by the id of the pipe it came from. */
   tryRecvMsg(): Message | undefined {
-    const next = recvBacktraced(this.#inbound, this.#host.options.maxttl, () => this.#host.dropped());
+    const next = recvBacktraced(this.#inbound, this.#host.options.maxttl, this.#host);
     if (next === undefined) return undefined;
     return { header: encodeWord(pipeKey(next.pipe), next.message.header), body: next.message.body };
   }

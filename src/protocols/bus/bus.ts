@@ -4,7 +4,7 @@
  * on the wire.
  *
  * Sending never blocks: a peer whose pipe cannot take more (outbound bytes
- * at SNDBUF) misses that message, counted in `socket.stats.messagesDropped`;
+ * at SNDBUF) misses that message, counted as a `slow-peer` drop;
  * with no peer at all a send succeeds. A cooked BUS never forwards what it
  * receives, so in A–B, A–C, B's messages reach A but not C: a full mesh,
  * or a raw BUS hub running a device loop, is needed for more.
@@ -49,10 +49,9 @@ class Bus extends FanOutFanIn implements Protocol {
     return this.inbound.recv();
   }
 
-  /** Sends to every peer but `exclude`, counting the peers that could not keep up. */
+  /** Sends to every peer but `exclude`; the peers that cannot keep up miss it (counted). */
   protected fanOut(body: Uint8Array, exclude: PipeHandle | undefined): void {
-    const { skipped } = this.out.send(body, undefined, exclude);
-    for (let i = 0; i < skipped; i++) this.host.dropped();
+    this.out.send(body, undefined, exclude);
   }
 }
 

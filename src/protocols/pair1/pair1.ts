@@ -150,7 +150,7 @@ class Pair1 implements Protocol {
   #route(header: Uint8Array, body: Uint8Array, pipeId: number | undefined): boolean {
     const route = this.#peers.route(pipeId);
     if (route === "wait") return false;
-    if (route === "drop") this.#host.dropped();
+    if (route === "no-peer" || route === "slow-peer") this.#host.dropped(route);
     else route.send(body, header);
     return true;
   }
@@ -162,7 +162,7 @@ class Pair1 implements Protocol {
       if (payload === undefined) return undefined;
       const message = splitHopCount(payload);
       if (message === undefined || message.hops > this.#host.options.maxttl) {
-        this.#host.dropped();
+        this.#host.dropped(message === undefined ? "malformed" : "ttl", this.#inbound.lastPipe);
         continue;
       }
       return { header: message.header, body: message.body, pipe: this.#inbound.lastPipe!.id };

@@ -8,8 +8,11 @@
 
 import type { PipeHandle } from "../../core/protocol.ts";
 
-/** A send's destination: a pipe, or wait for one, or drop the message. */
-export type Route = PipeHandle | "wait" | "drop";
+/**
+ * A send's destination: a pipe, or wait for one, or drop the message
+ * because its pipe is gone (`no-peer`) or cannot take more now (`slow-peer`).
+ */
+export type Route = PipeHandle | "wait" | "no-peer" | "slow-peer";
 
 /** The peers of one PAIR v1 socket. */
 export interface Pair1Peers {
@@ -70,7 +73,7 @@ export class MonoPeer implements Pair1Peers {
  * const peers = new PolyPeers();
  * peers.add(a);
  * peers.add(b);
- * peers.route(b.id); // b (or "drop" if b is full)
+ * peers.route(b.id); // b (or "slow-peer" if b is full)
  * peers.route(undefined); // a, the oldest
  * ```
  */
@@ -91,9 +94,10 @@ export class PolyPeers implements Pair1Peers {
     if (pipeId === undefined) {
       const oldest = this.#byId.values().next();
       if (oldest.done) return "wait";
-      return oldest.value.writable ? oldest.value : "drop";
+      return oldest.value.writable ? oldest.value : "slow-peer";
     }
     const pipe = this.#byId.get(pipeId);
-    return pipe !== undefined && pipe.writable ? pipe : "drop";
+    if (pipe === undefined) return "no-peer";
+    return pipe.writable ? pipe : "slow-peer";
   }
 }

@@ -4,13 +4,15 @@
  *
  * Sending never blocks, as in nanomsg: a subscriber whose pipe cannot take
  * more (its outbound bytes reached SNDBUF) misses that message, which is
- * counted in `socket.stats.messagesDropped`; with no subscriber at all a
+ * counted as a `slow-peer` drop (`socket.statistics().drops`, and a
+ * `message:dropped` event while someone listens); with no subscriber at all a
  * send succeeds and the message goes nowhere. nng instead keeps a small
  * queue per subscriber and drops its oldest entry; we follow nanomsg.
  *
  * A SUB never sends anything after the SP header. Whatever a misbehaving
  * peer sends anyway is read and discarded (and counted as dropped), so it
- * can neither stall the connection nor reach the application. Raw PUB
+ * can neither stall the connection nor reach the application (counted as
+ * `unexpected` drops). Raw PUB
  * (`AF_SP_RAW`) behaves the same.
  *
  * @module
@@ -26,10 +28,11 @@ const SUB_ID = 0x21;
 
 class Pub implements Protocol {
   readonly #host: ProtocolHost;
-  readonly #subscribers = new Distributor();
+  readonly #subscribers: Distributor;
 
   constructor(host: ProtocolHost) {
     this.#host = host;
+    this.#subscribers = new Distributor((pipe) => host.dropped("slow-peer", pipe));
   }
 
   get pending(): boolean {
@@ -46,7 +49,7 @@ class Pub implements Protocol {
   }
 
   pipeReadable(pipe: PipeHandle): void {
-    while (pipe.recv() !== undefined) this.#host.dropped();
+    while (pipe.recv() !== undefined) this.#host.dropped("unexpected", pipe);
   }
 
   pipeWritable(): void {
@@ -54,8 +57,7 @@ class Pub implements Protocol {
   }
 
   trySend(payload: Uint8Array): boolean {
-    const { skipped } = this.#subscribers.send(payload);
-    for (let i = 0; i < skipped; i++) this.#host.dropped();
+    this.#subscribers.send(payload);
     return true;
   }
 

@@ -35,7 +35,7 @@ import type { TimerId } from "../../core/clock.ts";
 import { SpError } from "../../core/errors.ts";
 import type { Message } from "../../core/message.ts";
 import type { PipeHandle, Protocol, ProtocolHost, ProtocolSpec } from "../../core/protocol.ts";
-import { bodyFor, encodeWord, recvBacktraced, RequestIds } from "../../routing/backtrace.ts";
+import { bodyFor, encodeWord, recvBacktraced, RequestIds, WORD_BYTES } from "../../routing/backtrace.ts";
 import { FairQueue } from "../../routing/fair_queue.ts";
 import { intervalOption } from "../../routing/interval_option.ts";
 import { LoadBalancer } from "../../routing/load_balancer.ts";
@@ -101,7 +101,7 @@ class Req implements Protocol {
   pipeReadable(pipe: PipeHandle): void {
     // Replies are matched as they arrive, so the pipe never backs up with
     // stale ones and at most one reply is kept.
-    for (let payload = pipe.recv(); payload !== undefined; payload = pipe.recv()) this.#offerReply(payload);
+    for (let payload = pipe.recv(); payload !== undefined; payload = pipe.recv()) this.#offerReply(payload, pipe);
   }
 
   pipeWritable(pipe: PipeHandle): void {
@@ -113,7 +113,7 @@ class Req implements Protocol {
     if (this.#reply !== undefined) {
       // The previous reply was never received: it is dropped with its request.
       this.#reply = undefined;
-      this.#host.dropped();
+      this.#host.dropped("stale");
     }
     const id = this.#ids.next();
     // Kept for resends, possibly for minutes: a copy, so the caller may reuse its buffer.
@@ -143,11 +143,11 @@ class Req implements Protocol {
     return this.#resendIvl;
   }
 
-  #offerReply(payload: Uint8Array): void {
+  #offerReply(payload: Uint8Array, pipe: PipeHandle): void {
     const request = this.#request;
     const body = request === undefined ? undefined : bodyFor(payload, request.id);
     if (body === undefined) {
-      this.#host.dropped();
+      this.#host.dropped(payload.length < WORD_BYTES ? "malformed" : "stale", pipe);
       return;
     }
     this.#stopResending();
@@ -235,7 +235,7 @@ class RawReq implements Protocol {
   }
 
   tryRecvMsg(): Message | undefined {
-    return recvBacktraced(this.#inbound, this.#host.options.maxttl, () => this.#host.dropped())?.message;
+    return recvBacktraced(this.#inbound, this.#host.options.maxttl, this.#host)?.message;
   }
 }
 

@@ -52,8 +52,7 @@ abstract class SurveyorBase extends FanOutFanIn implements Protocol {
 
   /** Sends to every pipe that can take it; the others miss it (counted). */
   protected broadcast(body: Uint8Array, header?: Uint8Array): void {
-    const { skipped } = this.out.send(body, header);
-    for (let i = 0; i < skipped; i++) this.host.dropped();
+    this.out.send(body, header);
   }
 
   abstract trySend(body: Uint8Array): boolean;
@@ -98,7 +97,7 @@ class Surveyor extends SurveyorBase {
     for (let payload = this.inbound.recv(); payload !== undefined; payload = this.inbound.recv()) {
       const body = bodyFor(payload, id);
       if (body !== undefined) return body;
-      this.host.dropped();
+      this.host.dropped("stale", this.inbound.lastPipe);
     }
     return undefined;
   }
@@ -141,7 +140,7 @@ class RawSurveyor extends SurveyorBase {
   }
 
   tryRecvMsg(): Message | undefined {
-    return recvBacktraced(this.inbound, this.host.options.maxttl, () => this.host.dropped())?.message;
+    return recvBacktraced(this.inbound, this.host.options.maxttl, this.host)?.message;
   }
 }
 

@@ -1,0 +1,219 @@
+/**
+ * A socket's data path: sending and receiving, at once when the protocol
+ * can, or waiting in arrival order (up to SNDTIMEO / RCVTIMEO, a per-call
+ * timeout, or an `AbortSignal`). Plain code, no machine.
+ *
+ * Two things keep the fast path honest: a call that completes at once
+ * lets the event loop turn now and then ({@linkcode LoopTurns}), and a
+ * call that had to wait fails with an error made where the caller awaits
+ * it, so its stack leads to the caller's line ({@linkcode atCaller}); the
+ * fast path pays for neither.
+ *
+ * @module
+ */
+
+import type { Clock } from "./clock.ts";
+import { atCaller, canceled, SpError } from "./errors.ts";
+import type { LoopTurns } from "./loop_turns.ts";
+import { EMPTY, type Message } from "./message.ts";
+import { describeValue, type SocketOptions, validateTimeout } from "./options.ts";
+import type { Protocol } from "./protocol.ts";
+import { WaitQueue } from "./wait_queue.ts";
+
+/** `NN_DONTWAIT`: fail with EAGAIN instead of waiting. */
+export const NN_DONTWAIT = 1;
+
+/** Per-call settings of `send` and `recv`. */
+export interface WaitOptions {
+  /** Fail with EAGAIN instead of waiting (`NN_DONTWAIT`). */
+  dontwait?: boolean;
+  /**
+   * Overrides SNDTIMEO / RCVTIMEO for this call: ms from 0 to 2^31-1, or
+   * -1 to wait forever (as the options, anything else is EINVAL).
+   */
+  timeout?: number;
+  /** Cancels the wait: the call rejects with ECANCELED, the signal's reason as its `cause`. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Checks per-call settings: flags are `0` or `NN_DONTWAIT`; an object's
+ * timeout follows the options' rules, its signal is an `AbortSignal`.
+ *
+ * @throws {SpError} EINVAL naming what is wrong
+ */
+export function checkWaitOptions(options: WaitOptions | number): void {
+  if (typeof options === "number") {
+    if (options !== 0 && options !== NN_DONTWAIT) {
+      throw new SpError("EINVAL", `flags must be 0 or NN_DONTWAIT (1), not ${describeValue(options)}`);
+    }
+    return;
+  }
+  if (typeof options !== "object" || options === null) {
+    throw new SpError("EINVAL", `options must be an object or NN_DONTWAIT, not ${describeValue(options)}`);
+  }
+  if (options.timeout !== undefined) validateTimeout(options.timeout);
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+    throw new SpError("EINVAL", `signal must be an AbortSignal, not ${describeValue(options.signal)}`);
+  }
+}
+
+function dontwaitOf(options: WaitOptions | number | undefined): boolean {
+  if (options === undefined) return false;
+  return typeof options === "number" ? (options & NN_DONTWAIT) !== 0 : options.dontwait === true;
+}
+
+/** What a receive wants: the body alone, or the message with its header. */
+export type Want = "body" | "message";
+
+/** What the data path needs from its socket. */
+export interface SocketIoParts {
+  /** The socket's name, for messages. */
+  readonly name: string;
+  /** The protocol instance. */
+  readonly protocol: Protocol;
+  /** The socket's live options. */
+  readonly options: Readonly<SocketOptions>;
+  /** The runtime's clock, for timeouts. */
+  readonly clock: Clock;
+  /** The runtime's event-loop guard. */
+  readonly turns: LoopTurns;
+  /** Why a wait may have been in vain (no peers, the last connect error…), for timeout messages. */
+  situation(direction: "send" | "recv"): string;
+  /** The last endpoint or pipe error, the `cause` of a timeout. */
+  trouble(): SpError | undefined;
+  /** Sends made progress (a closing socket checks whether it is flushed). */
+  sendProgress(): void;
+}
+
+/** Resolves `value` at once, or after a turn of the event loop when it has not turned for a while. */
+function completed<T>(turns: LoopTurns, value: T): Promise<T> {
+  const turn = turns.pass();
+  return turn === undefined ? Promise.resolve(value) : turn.then(() => value);
+}
+
+/** Sending and receiving for one socket. Internal to the core. */
+export class SocketIo {
+  readonly #parts: SocketIoParts;
+  readonly #protocol: Protocol;
+  readonly #turns: LoopTurns;
+  readonly #sendWaiters: WaitQueue<number, Uint8Array | Message>;
+  readonly #recvWaiters: WaitQueue<Uint8Array | Message, Want>;
+
+  /** @param parts the socket's side */
+  constructor(parts: SocketIoParts) {
+    this.#parts = parts;
+    this.#protocol = parts.protocol;
+    this.#turns = parts.turns;
+    const errors = (direction: "send" | "recv") => ({
+      timedOut: (ms: number) =>
+        new SpError("ETIMEDOUT", `${parts.name}: ${direction} gave up after ${ms} ms: ${parts.situation(direction)}`, {
+          cause: parts.trouble(),
+        }),
+      canceled: (signal: AbortSignal) => canceled(signal, `${parts.name}: ${direction}`),
+    });
+    this.#sendWaiters = new WaitQueue(parts.clock, errors("send"));
+    this.#recvWaiters = new WaitQueue(parts.clock, errors("recv"));
+  }
+
+  /** Whether sends are still waiting (linger waits for them). */
+  get sending(): boolean {
+    return this.#sendWaiters.length > 0;
+  }
+
+  /**
+   * Sends a body or a message with a header; waits while the protocol
+   * cannot take it.
+   *
+   * @param item the body, or header and body
+   * @param size bytes it holds (counts against SNDBUF while it waits)
+   * @param options checked per-call settings (SNDTIMEO when they name no timeout)
+   * @returns the body's length once the protocol has it
+   */
+  send(item: Uint8Array | Message, size: number, options: WaitOptions | number | undefined): Promise<number> {
+    const length = item instanceof Uint8Array ? item.length : item.body.length;
+    if (this.#sendWaiters.length === 0 && this.#trySend(item)) return completed(this.#turns, length);
+    if (dontwaitOf(options)) throw new SpError("EAGAIN", `${this.#parts.name}: no peer can take the message now`);
+    const sndbuf = this.#parts.options.sndbuf;
+    if (this.#sendWaiters.length > 0 && this.#sendWaiters.bytes + size > sndbuf) {
+      throw new SpError(
+        "EAGAIN",
+        `${this.#parts.name}: more than SNDBUF (${sndbuf}) bytes are already waiting to be sent`,
+      );
+    }
+    const { timeout = this.#parts.options.sndtimeo, signal } = typeof options === "object" ? options : {};
+    return this.#sendWaiters.wait(item, size, timeout, signal).then(undefined, atCaller);
+  }
+
+  /**
+   * Receives the next body or message; waits until one arrives.
+   *
+   * @param want the body alone, or header and body
+   * @param options checked per-call settings (RCVTIMEO when they name no timeout)
+   */
+  recv(want: Want, options: WaitOptions | number | undefined): Promise<Uint8Array | Message> {
+    if (this.#recvWaiters.length === 0) {
+      const received = this.#tryRecv(want);
+      if (received !== undefined) return completed(this.#turns, received);
+    }
+    if (dontwaitOf(options)) throw new SpError("EAGAIN", `${this.#parts.name}: no message is waiting`);
+    const { timeout = this.#parts.options.rcvtimeo, signal } = typeof options === "object" ? options : {};
+    return this.#recvWaiters.wait(want, 0, timeout, signal).then(undefined, atCaller);
+  }
+
+  // A protocol may refuse a waiting call outright (SURVEYOR: the deadline
+  // passed, ETIMEDOUT; then EFSM): that call fails, the others keep waiting.
+  /** The protocol has something to receive: hands it to waiting receives. */
+  deliverReceived(): void {
+    while (this.#recvWaiters.length > 0) {
+      let received: Uint8Array | Message | undefined;
+      try {
+        received = this.#tryRecv(this.#recvWaiters.peekItem()!);
+      } catch (err) {
+        this.#recvWaiters.rejectNext(err);
+        continue;
+      }
+      if (received === undefined) return;
+      this.#recvWaiters.resolveNext(received);
+    }
+  }
+
+  /** The protocol can take messages: offers it the waiting sends, in order. */
+  deliverSends(): void {
+    while (this.#sendWaiters.length > 0) {
+      const item = this.#sendWaiters.peekItem()!;
+      try {
+        if (!this.#trySend(item)) break;
+      } catch (err) {
+        this.#sendWaiters.rejectNext(err);
+        continue;
+      }
+      this.#sendWaiters.resolveNext(item instanceof Uint8Array ? item.length : item.body.length);
+    }
+    this.#parts.sendProgress();
+  }
+
+  /** Fails every waiting receive. */
+  failReceivers(error: SpError): void {
+    this.#recvWaiters.failAll(error);
+  }
+
+  /** Fails every waiting send. */
+  failSenders(error: SpError): void {
+    this.#sendWaiters.failAll(error);
+  }
+
+  /** Offers an item to the protocol: a body, or a message with a header. */
+  #trySend(item: Uint8Array | Message): boolean {
+    if (item instanceof Uint8Array) return this.#protocol.trySend(item);
+    if (this.#protocol.trySendMsg !== undefined) return this.#protocol.trySendMsg(item);
+    return this.#protocol.trySend(item.body);
+  }
+
+  #tryRecv(want: Want): Uint8Array | Message | undefined {
+    if (want === "body") return this.#protocol.tryRecv();
+    if (this.#protocol.tryRecvMsg !== undefined) return this.#protocol.tryRecvMsg();
+    const body = this.#protocol.tryRecv();
+    return body === undefined ? undefined : { header: EMPTY, body };
+  }
+}

@@ -78,7 +78,10 @@ function systemText(err: unknown): string | undefined {
  * @returns the one-line description nanocat prints
  */
 export function strerror(err: unknown): string {
-  if (isSpError(err)) return systemText(err.cause) ?? STRERROR[err.code] ?? err.code;
+  // A cause that is itself one of ours (a timeout's last connect error) is context, not the system error.
+  if (isSpError(err)) {
+    return (isSpError(err.cause) ? undefined : systemText(err.cause)) ?? STRERROR[err.code] ?? err.code;
+  }
   if (err instanceof Deno.errors.NotCapable || err instanceof Deno.errors.PermissionDenied) {
     return systemText(err) ?? STRERROR.EACCES!;
   }

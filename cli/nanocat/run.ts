@@ -11,7 +11,7 @@
  * @module
  */
 
-import { NN_SUB, NN_SUB_SUBSCRIBE, openSocket, type Socket } from "../../mod.ts";
+import { NN_SUB, NN_SUB_SUBSCRIBE, openSocket, type Socket, SpError } from "../../mod.ts";
 import { millisFromSeconds, truncatedMillis } from "./c_numbers.ts";
 import {
   type LoopContext,
@@ -72,9 +72,20 @@ function createSocket(options: NanocatOptions): Socket {
   return socket;
 }
 
+/**
+ * Refuses what the library binds but nanomsg does not: port 0 (any free
+ * port) and `ipc://` without a path (a fresh one). nanocat says EINVAL.
+ */
+function checkNanomsgBind(address: string): void {
+  if (/^(tcp|tls\+tcp|wss?):\/\/[^/]*:0+(\/|$)/.test(address) || address === "ipc://") {
+    throw new SpError("EINVAL", `nanomsg cannot bind ${address}`);
+  }
+}
+
 async function attachEndpoints(socket: Socket, options: NanocatOptions): Promise<void> {
   for (const address of options.bindAddresses) {
     try {
+      checkNanomsgBind(address);
       await socket.bind(address, tlsEndpointOptions(address, "bind", options.tls));
     } catch (err) {
       throw socketFailure("Can't bind", err);

@@ -7,7 +7,7 @@
  */
 
 import assert from "node:assert/strict";
-import { type EndpointOptions, isSpError, openSocket, type Socket } from "../../mod.ts";
+import { type EndpointOptions, isSpError, openSocket, type PipeRejectedEvent, type Socket } from "../../mod.ts";
 import { text, until, within } from "../_helpers.ts";
 
 /** A raw byte-level client, for transports that have a wire. */
@@ -20,8 +20,13 @@ export interface RawClient {
 export interface ConformanceTarget {
   /** e.g. "tcp" */
   name: string;
-  /** A fresh URL nobody uses. */
+  /** A fresh URL nobody uses (for dialing before anything listens, or binding the same address again). */
   url(): string;
+  /**
+   * The URL that binds any free address (`tcp://127.0.0.1:0`, `ipc://`);
+   * absent when the transport has no such form (inproc), then `url()` is used.
+   */
+  anyUrl?: string;
   /** Opens a raw connection to a bound URL; absent for wire-less transports. */
   raw?(url: string): Promise<RawClient>;
   /** The frame bytes for a payload on this transport's wire. */
@@ -51,13 +56,36 @@ function pattern(size: number, seed: number): Uint8Array {
 /** Registers every conformance case for a transport. */
 export function runTransportConformance(t: ConformanceTarget): void {
   const test = (name: string, fn: () => Promise<void>) => Deno.test(`${t.name} conformance: ${name}`, fn);
+  /** Binds the transport's any-address form and returns the URL peers connect to. */
+  const listen = async (socket: Socket) => (await socket.listen(t.anyUrl ?? t.url(), t.bindOptions)).url;
+
+  test("a listener on any free address reports its URL; waitForPeers sees every peer attach", async () => {
+    const listener = openSocket("pull", { options: { rcvtimeo: 5000 } });
+    const pushers = [0, 1, 2].map(() => openSocket("push"));
+    try {
+      const endpoint = await listener.listen(t.anyUrl ?? t.url(), t.bindOptions);
+      if (t.anyUrl !== undefined) assert.notEqual(endpoint.url, t.anyUrl);
+      assert.equal(endpoint.name, `listener#${endpoint.id} ${endpoint.url}`);
+      assert.equal(listener.endpoint(endpoint.id), endpoint);
+      for (const p of pushers) p.connect(endpoint.url, t.connectOptions);
+      assert.equal(await listener.waitForPeers(3, { timeout: 5000 }), 3);
+      assert.equal(endpoint.currentConnections, 3);
+      for (const p of pushers) assert.equal(await p.waitForPeers(1, { timeout: 5000 }), 1);
+      await pushers[2]!.send("through the reported URL");
+      assert.equal(text(await listener.recv()), "through the reported URL");
+      const stats = listener.statistics();
+      assert.equal(stats.endpoints[0]!.pipes.length, 3);
+      assert.equal(stats.endpoints[0]!.url, endpoint.url);
+    } finally {
+      await closeAll(listener, ...pushers);
+    }
+  });
 
   test("bind, connect, exchange in both directions", async () => {
-    const url = t.url();
     const a = openSocket("pair", { options: { rcvtimeo: 5000 } });
     const b = openSocket("pair", { options: { rcvtimeo: 5000 } });
     try {
-      await a.bind(url, t.bindOptions);
+      const url = await listen(a);
       b.connect(url, t.connectOptions);
       await b.send("ping");
       assert.equal(text(await a.recv()), "ping");
@@ -105,7 +133,7 @@ export function runTransportConformance(t: ConformanceTarget): void {
   });
 
   test("binding an address twice fails with EADDRINUSE, and close frees it", async () => {
-    const url = t.url();
+    const url = t.url(); // bound again after close: an address that stays (a fresh ipc path goes with its listener)
     const a = openSocket("pair");
     const b = openSocket("pair");
     try {
@@ -119,12 +147,10 @@ export function runTransportConformance(t: ConformanceTarget): void {
   });
 
   test("zero-length messages arrive as empty messages", async () => {
-    const url = t.url();
     const a = openSocket("pull", { options: { rcvtimeo: 5000 } });
     const b = openSocket("push");
     try {
-      await a.bind(url, t.bindOptions);
-      b.connect(url, t.connectOptions);
+      b.connect(await listen(a), t.connectOptions);
       await b.send(new Uint8Array(0));
       await b.send("after");
       assert.equal((await a.recv()).length, 0);
@@ -149,6 +175,7 @@ export function runTransportConformance(t: ConformanceTarget): void {
       // A message sent before the pusher notices the loss would go down the dead connection.
       await until(() => b.stats.currentConnections === 0, 3000, "pusher notices the old listener is gone");
       await a.bind(url, t.bindOptions);
+      await b.waitForPeers(1, { timeout: 5000 });
       const big = pattern(8 * 1024 * 1024, 2);
       await b.send(big);
       assert.deepEqual(await a.recv(), big);
@@ -158,12 +185,10 @@ export function runTransportConformance(t: ConformanceTarget): void {
   });
 
   test("10 000 messages keep their order through back-pressure", async () => {
-    const url = t.url();
     const a = openSocket("pull", { options: { rcvtimeo: 10000, rcvbuf: 4096 } });
     const b = openSocket("push", { options: { sndbuf: 4096 } });
     try {
-      await a.bind(url, t.bindOptions);
-      b.connect(url, t.connectOptions);
+      b.connect(await listen(a), t.connectOptions);
       const sending = (async () => {
         for (let i = 0; i < 10_000; i++) await b.send(`message ${i}`);
       })();
@@ -175,11 +200,10 @@ export function runTransportConformance(t: ConformanceTarget): void {
   });
 
   test("many pipes: 40 pushers into one puller, nothing lost", async () => {
-    const url = t.url();
     const pull = openSocket("pull", { options: { rcvtimeo: 10000 } });
     const pushers = Array.from({ length: 40 }, () => openSocket("push"));
     try {
-      await pull.bind(url, t.bindOptions);
+      const url = await listen(pull);
       for (const p of pushers) p.connect(url, t.connectOptions);
       await Promise.all(pushers.map(async (p, i) => {
         for (let j = 0; j < 5; j++) await p.send(`${i}:${j}`);
@@ -194,17 +218,19 @@ export function runTransportConformance(t: ConformanceTarget): void {
   });
 
   test("PAIR refuses a second peer and keeps the first", async () => {
-    const url = t.url();
     const a = openSocket("pair", { options: { rcvtimeo: 5000 } });
     const first = openSocket("pair", { options: { rcvtimeo: 5000 } });
     const second = openSocket("pair", { options: { reconnectIvl: 50 } });
     try {
-      await a.bind(url, t.bindOptions);
+      const url = await listen(a);
       first.connect(url, t.connectOptions);
       await first.send("first");
       assert.equal(text(await a.recv()), "first");
+      const rejected = new Promise<PipeRejectedEvent>((resolve) => a.events.on("pipe:rejected", resolve));
       second.connect(url, t.connectOptions);
-      await until(() => a.stats.rejected >= 1, 3000, "second peer refused");
+      const event = await within(rejected, 3000, "second peer refused");
+      assert.ok(isSpError(event.reason, "EISCONN"), String(event.reason));
+      assert.ok(a.stats.rejected >= 1);
       await assert.rejects(second.send("x", { dontwait: true }), (e) => isSpError(e, "EAGAIN"));
       await a.send("still first");
       assert.equal(text(await first.recv()), "still first");
@@ -214,12 +240,10 @@ export function runTransportConformance(t: ConformanceTarget): void {
   });
 
   test("linger flushes a message sent just before close", async () => {
-    const url = t.url();
     const a = openSocket("pull", { options: { rcvtimeo: 5000 } });
     const b = openSocket("push");
     try {
-      await a.bind(url, t.bindOptions);
-      b.connect(url, t.connectOptions);
+      b.connect(await listen(a), t.connectOptions);
       await b.send(pattern(512 * 1024, 3));
       await b.close();
       assert.equal((await a.recv()).length, 512 * 1024);
@@ -234,10 +258,9 @@ export function runTransportConformance(t: ConformanceTarget): void {
     name: `${t.name} conformance: a peer closing mid-frame is dropped; earlier messages arrive`,
     ignore: raw === undefined || frame === undefined,
     async fn() {
-      const url = t.url();
       const pull = openSocket("pull", { options: { rcvtimeo: 5000 } });
       try {
-        await pull.bind(url, t.bindOptions);
+        const url = await listen(pull);
         const client = await raw!(url);
         const whole = frame!(new TextEncoder().encode("complete"));
         const partial = frame!(new Uint8Array(100)).subarray(0, 50);

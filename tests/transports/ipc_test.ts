@@ -20,6 +20,7 @@ function ipcFrame(payload: Uint8Array): Uint8Array {
 runTransportConformance({
   name: "ipc",
   url: () => `ipc://${tempIpcPath("conf")}`,
+  anyUrl: "ipc://",
   frame: ipcFrame,
   async raw(url) {
     const conn = await Deno.connect({ transport: "unix", path: url.slice("ipc://".length) });

@@ -20,6 +20,7 @@ function tcpFrame(payload: Uint8Array): Uint8Array {
 runTransportConformance({
   name: "tcp",
   url: () => `tcp://127.0.0.1:${freePort()}`,
+  anyUrl: "tcp://127.0.0.1:0",
   frame: tcpFrame,
   async raw(url) {
     const port = Number(url.slice(url.lastIndexOf(":") + 1));
@@ -65,27 +66,30 @@ Deno.test("tcp address rules accept nanomsg's forms", () => {
 });
 
 Deno.test("tcp binds *:port and connects over IPv6 when IPV4ONLY is 0", async () => {
-  const port = freePort();
   await using a = openSocket("pair", { options: { rcvtimeo: 5000 } });
   await using b = openSocket("pair", { options: { rcvtimeo: 5000 } });
   a.setsockopt(NN_SOL_SOCKET, NN_IPV4ONLY, 0);
   b.setsockopt(NN_SOL_SOCKET, NN_IPV4ONLY, 0);
-  await a.bind(`tcp://[::1]:${port}`);
-  b.connect(`tcp://[::1]:${port}`);
+  const v6 = await a.listen("tcp://[::1]:0");
+  assert.match(v6.url, /^tcp:\/\/\[::1\]:\d+$/);
+  b.connect(v6.url);
   await b.send("v6");
   assert.equal(text(await a.recv()), "v6");
-  const port2 = freePort();
   await using c = openSocket("pair", { options: { rcvtimeo: 5000 } });
-  await c.bind(`tcp://*:${port2}`);
-  b.connect(`tcp://127.0.0.1:${port2}`);
+  const any = await c.listen("tcp://*:0");
+  const port = any.url.slice(any.url.lastIndexOf(":") + 1);
+  assert.equal(any.url, `tcp://0.0.0.0:${port}`);
+  await using d = openSocket("pair");
+  d.connect(`tcp://127.0.0.1:${port}`);
+  await d.send("to any interface");
+  assert.equal(text(await c.recv()), "to any interface");
 });
 
 Deno.test("tcp connects from a chosen local interface (iface;host:port)", async () => {
-  const port = freePort();
   await using a = openSocket("pair", { options: { rcvtimeo: 5000 } });
   await using b = openSocket("pair", { options: { rcvtimeo: 5000 } });
-  await a.bind(`tcp://127.0.0.1:${port}`);
-  b.connect(`tcp://127.0.0.1;127.0.0.1:${port}`);
+  const { url } = await a.listen("tcp://127.0.0.1:0");
+  b.connect(url.replace("tcp://", "tcp://127.0.0.1;"));
   await b.send("from lo");
   assert.equal(text(await a.recv()), "from lo");
   await a.send("back");

@@ -1,23 +1,28 @@
 /**
- * The Scalability Protocols (nanomsg) in TypeScript, Deno-first: PAIR,
- * PUSH/PULL, PUB/SUB, REQ/REP, SURVEYOR/RESPONDENT and BUS sockets over
- * `inproc://`, `ipc://`, `tcp://`, `tls+tcp://`, `ws://` and `wss://`,
- * speaking nanomsg's wire protocols byte for byte, so they talk to
- * programs built on libnanomsg, nng or mangos. `browser.ts` is the same
- * API for browsers (`deno task bundle`).
+ * The Scalability Protocols (nanomsg) in TypeScript, Deno-first: PAIR (v0
+ * and v1), PUSH/PULL, PUB/SUB, REQ/REP, SURVEYOR/RESPONDENT and BUS
+ * sockets, cooked and raw, over `inproc://`, `ipc://`, `tcp://`,
+ * `tls+tcp://`, `ws://` and `wss://`, speaking nanomsg's wire protocols
+ * byte for byte, so they talk to programs built on libnanomsg, nng or
+ * mangos. `browser.ts` is the same API for browsers (`deno task bundle`).
  *
+ * Open sockets with {@linkcode openSocket} (or nanomsg's
+ * {@linkcode socket}); a socket reports its connections' life as events
+ * (`socket.events`), waits for peers (`socket.waitForPeers()`), binds any
+ * free port (`socket.listen("tcp://127.0.0.1:0")` tells the real URL) and
+ * keeps counters per socket, endpoint and pipe (`socket.statistics()`).
  * Sockets, endpoints and pipes are XState machines run by one
  * {@linkcode Runtime}; protocols and transports are plug-ins registered on
  * it. Messages never go through a machine transition.
  *
  * @example Usage
  * ```ts
- * import { openSocket } from "./mod.ts";
+ * import { openSocket } from "@sp/nanomsg";
  *
  * await using pull = openSocket("pull");
  * await using push = openSocket("push");
- * await pull.bind("inproc://jobs");
- * push.connect("inproc://jobs");
+ * const { url } = await pull.listen("tcp://127.0.0.1:0"); // any free port
+ * push.connect(url);
  * await push.send("job 1");
  * console.log(new TextDecoder().decode(await pull.recv())); // "job 1"
  * ```
@@ -45,7 +50,7 @@ let defaultRuntimeInstance: Runtime | undefined;
  *
  * @example Usage
  * ```ts
- * import { defaultRuntime } from "./mod.ts";
+ * import { defaultRuntime } from "@sp/nanomsg";
  * console.log(defaultRuntime().schemes()); // ["inproc", "ipc", "tcp", "tls+tcp", "ws", "wss"]
  * ```
  *
@@ -57,12 +62,13 @@ export function defaultRuntime(): Runtime {
 }
 
 /**
- * Opens a socket by protocol name (`"pair"`, `"push"`, `"pull"`) on the
- * default runtime.
+ * Opens a socket by protocol name (`"pair"`, `"push"`, `"pull"`, `"req"`,
+ * `"rep"`, `"pub"`, `"sub"`, `"surveyor"`, `"respondent"`, `"bus"`) or id
+ * on the default runtime.
  *
  * @example Usage
  * ```ts
- * import { openSocket } from "./mod.ts";
+ * import { openSocket } from "@sp/nanomsg";
  * await using s = openSocket("pair", { options: { rcvtimeo: 100 } });
  * console.log(s.protocolId); // 16
  * ```
@@ -80,7 +86,7 @@ export function openSocket(protocol: string | number, init?: SocketInit): Socket
  *
  * @example Usage
  * ```ts
- * import { AF_SP, NN_PUSH, socket } from "./mod.ts";
+ * import { AF_SP, NN_PUSH, socket } from "@sp/nanomsg";
  * await using s = socket(AF_SP, NN_PUSH);
  * console.log(s.protocolName); // "push"
  * ```
@@ -100,7 +106,7 @@ export function socket(domain: number, protocol: number, init?: Omit<SocketInit,
  *
  * @example Usage
  * ```ts ignore
- * import { term } from "./mod.ts";
+ * import { term } from "@sp/nanomsg";
  * await term();
  * ```
  *

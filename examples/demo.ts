@@ -1,6 +1,6 @@
 /**
  * The demo: all six scalability protocols in one process, each over inproc
- * and over loopback tcp ports it picks itself, with a short transcript of
+ * and over loopback tcp ports the system picks (port 0), with a short transcript of
  * each: pipeline (PUSH/PULL), request/reply (REQ/REP), pair (PAIR),
  * publish/subscribe (PUB/SUB), survey (SURVEYOR/RESPONDENT) and bus (BUS).
  * It finishes in about a second. Run it with `deno task demo`; it
@@ -36,25 +36,17 @@ const SURVEY_DEADLINE_MS = 200;
 /** How long a receive waits to show that nothing else is coming, ms. */
 const QUIET_MS = 100;
 
-/** Where the sockets of one pattern meet: inproc names, or fresh loopback tcp ports. */
+/** Where the sockets of one pattern meet: inproc names, or loopback tcp ports the system picks. */
 interface Transport {
   /** `inproc` or `tcp`, for the headings. */
   name: string;
-  /** A new address for the listener called `name`. */
+  /** The address the listener called `name` binds; `listen()` tells the real one. */
   address(name: string): string;
-}
-
-/** A tcp port that is free right now on 127.0.0.1. */
-function pickPort(): number {
-  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (probe.addr as Deno.NetAddr).port;
-  probe.close();
-  return port;
 }
 
 const TRANSPORTS: Transport[] = [
   { name: "inproc", address: (name) => `inproc://demo-${name}` },
-  { name: "tcp", address: () => `tcp://127.0.0.1:${pickPort()}` },
+  { name: "tcp", address: () => "tcp://127.0.0.1:0" },
 ];
 
 /** The sockets of one pattern; leaving the `await using` block closes them all. */
@@ -79,11 +71,7 @@ class Sockets implements AsyncDisposable {
  * that moment, and PUSH should see both consumers to share the work.
  */
 async function peers(socket: Socket, count: number): Promise<void> {
-  const deadline = Date.now() + STEP_TIMEOUT_MS;
-  while (socket.stats.currentConnections < count) {
-    if (Date.now() > deadline) throw new Error(`${socket.protocolName} socket: ${count} peers did not connect`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+  await socket.waitForPeers(count, { timeout: STEP_TIMEOUT_MS });
 }
 
 /** Receives, or returns `undefined` when `socket` reports ETIMEDOUT (a timeout or a survey's deadline). */
@@ -101,12 +89,11 @@ function heading(pattern: string, addresses: string[], what: string): void {
 }
 
 async function pipeline(transport: Transport): Promise<void> {
-  const url = transport.address("pipeline");
-  heading("PIPELINE (PUSH → PULL)", [url], "one producer, two consumers sharing the tasks");
   await using sockets = new Sockets();
   const producer = sockets.open("push");
   const consumers = [sockets.open("pull"), sockets.open("pull")];
-  await producer.bind(url);
+  const { url } = await producer.listen(transport.address("pipeline"));
+  heading("PIPELINE (PUSH → PULL)", [url], "one producer, two consumers sharing the tasks");
   for (const consumer of consumers) consumer.connect(url);
   await peers(producer, consumers.length);
   for (let task = 1; task <= 4; task++) {
@@ -120,12 +107,11 @@ async function pipeline(transport: Transport): Promise<void> {
 }
 
 async function reqrep(transport: Transport): Promise<void> {
-  const url = transport.address("reqrep");
-  heading("REQUEST/REPLY (REQ ⇄ REP)", [url], "every request gets its reply");
   await using sockets = new Sockets();
   const server = sockets.open("rep");
   const client = sockets.open("req");
-  await server.bind(url);
+  const { url } = await server.listen(transport.address("reqrep"));
+  heading("REQUEST/REPLY (REQ ⇄ REP)", [url], "every request gets its reply");
   client.connect(url);
   const serving = (async () => {
     for (let i = 0; i < 2; i++) {
@@ -145,12 +131,11 @@ async function reqrep(transport: Transport): Promise<void> {
 }
 
 async function pair(transport: Transport): Promise<void> {
-  const url = transport.address("pair");
-  heading("PAIR (PAIR ⇄ PAIR)", [url], "two nodes taking turns");
   await using sockets = new Sockets();
   const node1 = sockets.open("pair");
   const node2 = sockets.open("pair");
-  await node1.bind(url);
+  const { url } = await node1.listen(transport.address("pair"));
+  heading("PAIR (PAIR ⇄ PAIR)", [url], "two nodes taking turns");
   node2.connect(url);
   for (let round = 1; round <= 2; round++) {
     say(`[Node2] send Node2 (round ${round})`);
@@ -163,15 +148,14 @@ async function pair(transport: Transport): Promise<void> {
 }
 
 async function pubsub(transport: Transport): Promise<void> {
-  const url = transport.address("pubsub");
-  heading("PUBLISH/SUBSCRIBE (PUB → SUB)", [url], "each subscriber gets the topics it asked for");
   await using sockets = new Sockets();
   const publisher = sockets.open("pub");
   const everything = sockets.open("sub");
   const weather = sockets.open("sub");
   everything.setsockopt(NN_SUB, NN_SUB_SUBSCRIBE, "");
   weather.setsockopt(NN_SUB, NN_SUB_SUBSCRIBE, "weather:");
-  await publisher.bind(url);
+  const { url } = await publisher.listen(transport.address("pubsub"));
+  heading("PUBLISH/SUBSCRIBE (PUB → SUB)", [url], "each subscriber gets the topics it asked for");
   everything.connect(url);
   weather.connect(url);
   await peers(publisher, 2);
@@ -188,13 +172,12 @@ async function pubsub(transport: Transport): Promise<void> {
 }
 
 async function survey(transport: Transport): Promise<void> {
-  const url = transport.address("survey");
-  heading("SURVEY (SURVEYOR ⇄ RESPONDENT)", [url], `one question, answers until a ${SURVEY_DEADLINE_MS} ms deadline`);
   await using sockets = new Sockets();
   const surveyor = sockets.open("surveyor");
   surveyor.setsockopt(NN_SURVEYOR, NN_SURVEYOR_DEADLINE, SURVEY_DEADLINE_MS);
   const respondents = [1, 2, 3].map(() => sockets.open("respondent"));
-  await surveyor.bind(url);
+  const { url } = await surveyor.listen(transport.address("survey"));
+  heading("SURVEY (SURVEYOR ⇄ RESPONDENT)", [url], `one question, answers until a ${SURVEY_DEADLINE_MS} ms deadline`);
   for (const respondent of respondents) respondent.connect(url);
   await peers(surveyor, respondents.length);
   const answering = respondents.map(async (respondent, i) => {
@@ -213,14 +196,14 @@ async function survey(transport: Transport): Promise<void> {
 }
 
 async function bus(transport: Transport): Promise<void> {
-  const urls = [0, 1, 2].map((n) => transport.address(`bus-${n}`));
-  heading("BUS (BUS ⇄ BUS ⇄ BUS)", urls, "every node hears every other node");
   await using sockets = new Sockets();
-  const nodes = urls.map(() => sockets.open("bus"));
+  const nodes = [0, 1, 2].map(() => sockets.open("bus"));
+  const urls: string[] = [];
+  for (const [n, node] of nodes.entries()) urls.push((await node.listen(transport.address(`bus-${n}`))).url);
+  heading("BUS (BUS ⇄ BUS ⇄ BUS)", urls, "every node hears every other node");
   // Each node listens on its own address and dials the nodes before it:
   // one connection per pair (BUS does not forward, so all pairs are needed).
   for (const [n, node] of nodes.entries()) {
-    await node.bind(urls[n]!);
     for (const url of urls.slice(0, n)) node.connect(url);
   }
   for (const node of nodes) await peers(node, nodes.length - 1);

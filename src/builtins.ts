@@ -19,8 +19,7 @@ import { createWssTransport, createWsTransport } from "./transports/ws/ws.ts";
  *
  * @example Usage
  * ```ts
- * import { Runtime } from "./core/runtime.ts";
- * import { registerBuiltins } from "./builtins.ts";
+ * import { registerBuiltins, Runtime } from "@sp/nanomsg";
  * const runtime = registerBuiltins(new Runtime());
  * console.log(runtime.schemes()); // ["inproc", "ipc", "tcp", "tls+tcp", "ws", "wss"]
  * ```

@@ -23,7 +23,7 @@ export interface Clock {
  *
  * @example Usage
  * ```ts
- * import { systemClock } from "./clock.ts";
+ * import { systemClock } from "@sp/nanomsg";
  * const id = systemClock.setTimeout(() => {}, 10);
  * systemClock.clearTimeout(id);
  * ```
@@ -40,7 +40,7 @@ export const systemClock: Clock = {
  *
  * @example Usage
  * ```ts
- * import { ManualClock } from "./clock.ts";
+ * import { ManualClock } from "@sp/nanomsg";
  * const clock = new ManualClock();
  * let fired = false;
  * clock.setTimeout(() => fired = true, 100);

@@ -30,13 +30,16 @@ function ended(err: unknown, signal: AbortSignal): boolean {
  * PAIR …).
  *
  * @example Usage
- * ```ts ignore
- * import { AF_SP_RAW, device, NN_REP, NN_REQ, socket } from "./mod.ts";
+ * ```ts
+ * import { AF_SP_RAW, device, NN_REP, NN_REQ, socket } from "@sp/nanomsg";
  * const front = socket(AF_SP_RAW, NN_REP); // clients connect here
  * const back = socket(AF_SP_RAW, NN_REQ); // servers connect here
- * await front.bind("tcp://127.0.0.1:5555");
- * await back.bind("tcp://127.0.0.1:5556");
- * await device(front, back); // returns when either socket is closed
+ * await front.bind("tcp://127.0.0.1:0");
+ * await back.bind("tcp://127.0.0.1:0");
+ * const forwarding = device(front, back); // runs until either socket is closed
+ * await front.close();
+ * await forwarding;
+ * await back.close();
  * ```
  *
  * @param a a raw socket

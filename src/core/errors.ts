@@ -61,7 +61,7 @@ export const ERRNO: Readonly<Record<ErrorCode, number>> = Object.freeze({
  *
  * @example Usage
  * ```ts
- * import { SpError } from "./errors.ts";
+ * import { SpError } from "@sp/nanomsg";
  * const err = new SpError("EAGAIN", "nothing to receive");
  * console.log(err.code, err.errno); // "EAGAIN" 11
  * ```
@@ -92,7 +92,7 @@ export class SpError extends Error {
  *
  * @example Usage
  * ```ts
- * import { isSpError, SpError } from "./errors.ts";
+ * import { isSpError, SpError } from "@sp/nanomsg";
  * console.log(isSpError(new SpError("EFSM", "no request"), "EFSM")); // true
  * ```
  *
@@ -110,7 +110,7 @@ export function isSpError(err: unknown, code?: ErrorCode): err is SpError {
  *
  * @example Usage
  * ```ts
- * import { fromDenoError } from "./errors.ts";
+ * import { fromDenoError } from "@sp/nanomsg";
  * const err = fromDenoError(new Deno.errors.AddrInUse("busy"), "tcp://127.0.0.1:1");
  * console.log(err.code); // "EADDRINUSE"
  * ```

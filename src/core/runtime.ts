@@ -82,7 +82,7 @@ export interface Machines {
  *
  * @example Usage
  * ```ts
- * import { ManualClock, Runtime } from "../../mod.ts";
+ * import { ManualClock, Runtime } from "@sp/nanomsg";
  * const runtime = new Runtime({ clock: new ManualClock() });
  * console.log(runtime.protocols().length); // 0: nothing registered yet
  * ```

@@ -35,7 +35,7 @@ export interface TransportOptions {
  *
  * @example Usage
  * ```ts
- * import { checkEndpointOptions } from "./transport.ts";
+ * import { checkEndpointOptions } from "@sp/nanomsg";
  * checkEndpointOptions("tcp", {}, []); // fine
  * try {
  *   checkEndpointOptions("tcp", { tls: {} }, []);

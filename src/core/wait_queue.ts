@@ -31,8 +31,7 @@ interface Waiter<T, W> {
  *
  * @example Usage
  * ```ts
- * import { systemClock } from "./clock.ts";
- * import { SpError } from "./errors.ts";
+ * import { SpError, systemClock } from "@sp/nanomsg";
  * import { WaitQueue } from "./wait_queue.ts";
  * const receivers = new WaitQueue<string, undefined>(systemClock, {
  *   timedOut: (ms) => new SpError("ETIMEDOUT", `nothing within ${ms} ms`),

@@ -6,6 +6,7 @@
  */
 
 import { SpError } from "../core/errors.ts";
+import { describeValue, MAX_DURATION } from "../core/options.ts";
 
 /**
  * Checks a protocol option holding milliseconds (`NN_REQ_RESEND_IVL`,
@@ -21,11 +22,14 @@ import { SpError } from "../core/errors.ts";
  * @param name the option's name, for the error message
  * @param value what the caller passed
  * @returns the value as a number of ms
- * @throws {SpError} EINVAL unless a positive integer up to 2^31-1
+ * @throws {SpError} EINVAL unless an integer from 1 to 2^31-1 (the timer limit)
  */
 export function intervalOption(name: string, value: unknown): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value <= 0 || value > 0x7fff_ffff) {
-    throw new SpError("EINVAL", `${name} must be a positive whole number of ms, not ${String(value)}`);
+  if (typeof value !== "number" || !Number.isInteger(value) || value <= 0 || value > MAX_DURATION) {
+    throw new SpError(
+      "EINVAL",
+      `${name} must be an integer from 1 to ${MAX_DURATION} (ms), not ${describeValue(value)}`,
+    );
   }
   return value;
 }

@@ -164,7 +164,7 @@ class InprocListener implements TransportListener {
  *
  * @example Usage
  * ```ts
- * import { createInprocTransport } from "./inproc.ts";
+ * import { createInprocTransport } from "@sp/nanomsg";
  * console.log(createInprocTransport().scheme); // "inproc"
  * ```
  *

@@ -63,7 +63,7 @@ async function removeStaleSocket(path: string): Promise<void> {
  *
  * @example Usage
  * ```ts
- * import { createIpcTransport } from "./ipc.ts";
+ * import { createIpcTransport } from "@sp/nanomsg";
  * console.log(createIpcTransport().scheme); // "ipc"
  * ```
  *

@@ -50,7 +50,7 @@ function tcpConnection(conn: Deno.TcpConn, options: TransportOptions): StreamCon
  *
  * @example Usage
  * ```ts
- * import { createTcpTransport } from "./tcp.ts";
+ * import { createTcpTransport } from "@sp/nanomsg";
  * const tcp = createTcpTransport();
  * console.log(tcp.scheme); // "tcp"
  * ```

@@ -102,8 +102,7 @@ class RawBus extends Bus {
  *
  * @example Usage
  * ```ts
- * import { Runtime } from "../../core/runtime.ts";
- * import { busProtocol } from "./bus.ts";
+ * import { busProtocol, Runtime } from "@sp/nanomsg";
  * const runtime = new Runtime();
  * runtime.registerProtocol(busProtocol);
  * console.log(runtime.protocol("bus").peerId); // 112

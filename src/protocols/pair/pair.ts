@@ -64,7 +64,7 @@ class Pair implements Protocol {
  *
  * @example Usage
  * ```ts
- * import { pairProtocol } from "./pair.ts";
+ * import { pairProtocol } from "@sp/nanomsg";
  * console.log(pairProtocol.id); // 16
  * ```
  */

@@ -55,7 +55,7 @@ class Pull implements Protocol {
  *
  * @example Usage
  * ```ts
- * import { pullProtocol } from "./pull.ts";
+ * import { pullProtocol } from "@sp/nanomsg";
  * console.log(pullProtocol.peerId); // 80
  * ```
  */

@@ -58,7 +58,7 @@ class Push implements Protocol {
  *
  * @example Usage
  * ```ts
- * import { pushProtocol } from "./push.ts";
+ * import { pushProtocol } from "@sp/nanomsg";
  * console.log(pushProtocol.peerId); // 81
  * ```
  */

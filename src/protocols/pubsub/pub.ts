@@ -71,8 +71,7 @@ class Pub implements Protocol {
  *
  * @example Usage
  * ```ts
- * import { Runtime } from "../../core/runtime.ts";
- * import { pubProtocol } from "./pub.ts";
+ * import { pubProtocol, Runtime } from "@sp/nanomsg";
  * const runtime = new Runtime();
  * runtime.registerProtocol(pubProtocol);
  * console.log(runtime.protocol("pub").peerId); // 33

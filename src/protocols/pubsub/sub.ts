@@ -104,8 +104,7 @@ class Sub implements Protocol {
  *
  * @example Usage
  * ```ts
- * import { Runtime } from "../../core/runtime.ts";
- * import { NN_SUB, NN_SUB_SUBSCRIBE, subProtocol } from "./sub.ts";
+ * import { NN_SUB, NN_SUB_SUBSCRIBE, Runtime, subProtocol } from "@sp/nanomsg";
  * const runtime = new Runtime();
  * runtime.registerProtocol(subProtocol);
  * await using sub = runtime.socket("sub");

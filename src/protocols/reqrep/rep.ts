@@ -30,8 +30,7 @@ const REQ_ID = 0x30;
  *
  * @example Usage
  * ```ts
- * import { Runtime } from "../../../mod.ts";
- * import { repProtocol } from "./rep.ts";
+ * import { repProtocol, Runtime } from "@sp/nanomsg";
  * const runtime = new Runtime();
  * runtime.registerProtocol(repProtocol);
  * await using rep = runtime.socket("rep");

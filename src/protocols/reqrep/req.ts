@@ -244,8 +244,7 @@ class RawReq implements Protocol {
  *
  * @example Usage
  * ```ts
- * import { Runtime } from "../../../mod.ts";
- * import { NN_REQ, NN_REQ_RESEND_IVL, reqProtocol } from "./req.ts";
+ * import { NN_REQ, NN_REQ_RESEND_IVL, reqProtocol, Runtime } from "@sp/nanomsg";
  * const runtime = new Runtime();
  * runtime.registerProtocol(reqProtocol);
  * await using req = runtime.socket("req");

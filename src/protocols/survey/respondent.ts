@@ -26,8 +26,7 @@ const SURVEYOR_ID = 0x62;
  *
  * @example Usage
  * ```ts
- * import { Runtime } from "../../../mod.ts";
- * import { respondentProtocol } from "./respondent.ts";
+ * import { respondentProtocol, Runtime } from "@sp/nanomsg";
  * const runtime = new Runtime();
  * runtime.registerProtocol(respondentProtocol);
  * await using respondent = runtime.socket("respondent");

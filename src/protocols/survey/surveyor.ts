@@ -149,8 +149,7 @@ class RawSurveyor extends SurveyorBase {
  *
  * @example Usage
  * ```ts
- * import { Runtime } from "../../../mod.ts";
- * import { NN_SURVEYOR, NN_SURVEYOR_DEADLINE, surveyorProtocol } from "./surveyor.ts";
+ * import { NN_SURVEYOR, NN_SURVEYOR_DEADLINE, Runtime, surveyorProtocol } from "@sp/nanomsg";
  * const runtime = new Runtime();
  * runtime.registerProtocol(surveyorProtocol);
  * await using surveyor = runtime.socket("surveyor");

@@ -10,7 +10,8 @@ import type { Clock } from "./clock.ts";
 import type { Message } from "./message.ts";
 import type { SocketOptions } from "./options.ts";
 import type { MachineDefinition } from "./runtime.ts";
-import type { Socket, SocketSetup } from "./socket.ts";
+import type { Socket } from "./socket.ts";
+import type { SocketSetup } from "./socket_setup.ts";
 import type { DropReason } from "./socket_events.ts";
 
 /** What a protocol sees of a pipe: its data path and its priorities. */

@@ -15,7 +15,8 @@ import { AF_SP, AF_SP_RAW } from "./options.ts";
 import { createPipeMachine } from "./pipe_machine.ts";
 import type { ProtocolSpec } from "./protocol.ts";
 import { LoopTurns } from "./loop_turns.ts";
-import { Socket, type SocketInit, socketSetup } from "./socket.ts";
+import { Socket } from "./socket.ts";
+import { type SocketInit, socketSetup } from "./socket_setup.ts";
 import { createSocketMachine } from "./socket_machine.ts";
 import type { Transport } from "./transport.ts";
 

@@ -11,8 +11,7 @@
 
 import type { Endpoint } from "./endpoint.ts";
 import { atCaller, isSpError, SpError } from "./errors.ts";
-import type { LoopTurns } from "./loop_turns.ts";
-import { EMPTY, type Message } from "./message.ts";
+import type { Message } from "./message.ts";
 import {
   AF_SP,
   AF_SP_RAW,
@@ -27,9 +26,11 @@ import {
   validateTimeout,
 } from "./options.ts";
 import type { Protocol, ProtocolHost, ProtocolSpec } from "./protocol.ts";
-import { type Inspector, type MachineActor, type Runtime, startActor } from "./runtime.ts";
+import { type MachineActor, startActor } from "./runtime.ts";
+import { claimSocketSetup, type SocketSetup, type SocketSetupData } from "./socket_setup.ts";
 import { DropCounter } from "./socket_drops.ts";
-import { EventHub, type SocketEvents } from "./socket_events.ts";
+import { EventHub } from "./event_hub.ts";
+import type { SocketEvents } from "./socket_events.ts";
 import { checkWaitOptions, SocketIo, type WaitOptions } from "./socket_io.ts";
 import { SocketPlumbing } from "./socket_plumbing.ts";
 import type { SocketStatistics, SocketStats } from "./socket_stats.ts";
@@ -37,16 +38,7 @@ import type { EndpointOptions } from "./transport.ts";
 import { type Actor, type AnyStateMachine, waitFor } from "./xstate.ts";
 
 export { NN_DONTWAIT, type WaitOptions } from "./socket_io.ts";
-
-/** How a socket is opened. */
-export interface SocketInit {
-  /** `AF_SP` (default) or `AF_SP_RAW`. */
-  domain?: number;
-  /** Option values to start with. */
-  options?: Partial<SocketOptions>;
-  /** An XState inspector observing this socket's machines (socket, endpoints, pipes). */
-  inspect?: Inspector;
-}
+export type { SocketInit, SocketSetup } from "./socket_setup.ts";
 
 /** Settings of {@linkcode Socket.waitForPeers}. */
 export interface PeerWaitOptions {
@@ -54,56 +46,6 @@ export interface PeerWaitOptions {
   timeout?: number;
   /** Cancels the wait (ECANCELED). */
   signal?: AbortSignal;
-}
-
-/**
- * What `Runtime.socket()` hands a socket's constructor, opaque: nothing
- * else can make one. A protocol that brings its own socket class
- * (`ProtocolSpec.createSocket`) passes it on to `super`.
- */
-export interface SocketSetup {
-  /** The protocol's name. */
-  readonly protocol: string;
-  /** The socket's number within its runtime. */
-  readonly id: number;
-}
-
-/** What a setup stands for. Internal to the core. */
-export interface SocketSetupData {
-  /** The runtime that opens the socket. */
-  readonly runtime: Runtime;
-  /** The protocol. */
-  readonly spec: ProtocolSpec;
-  /** The socket's number within the runtime. */
-  readonly id: number;
-  /** The caller's settings. */
-  readonly init: SocketInit;
-  /** The runtime's event-loop guard. */
-  readonly turns: LoopTurns;
-  /** Tells the runtime the socket is gone. */
-  readonly onGone: (socket: Socket) => void;
-}
-
-const issued = new WeakMap<SocketSetup, SocketSetupData>();
-
-/**
- * Makes the one argument a socket's constructor accepts. Internal to the
- * runtime.
- *
- * @returns the opaque setup
- */
-export function socketSetup(data: SocketSetupData): SocketSetup {
-  const setup: SocketSetup = Object.freeze({ protocol: data.spec.name, id: data.id });
-  issued.set(setup, data);
-  return setup;
-}
-
-const encoder = new TextEncoder();
-
-function toBytes(data: Uint8Array | string): Uint8Array {
-  if (typeof data === "string") return encoder.encode(data);
-  if (data instanceof Uint8Array) return data;
-  throw new SpError("EINVAL", `messages are a Uint8Array or a string, not ${describeValue(data)}`);
 }
 
 /**
@@ -155,9 +97,8 @@ export class Socket implements AsyncDisposable {
    * @throws {TypeError} for anything else
    */
   constructor(setup: SocketSetup) {
-    const data = issued.get(setup);
+    const data = claimSocketSetup(setup);
     if (data === undefined) throw new TypeError("open sockets with openSocket(), socket() or Runtime.socket()");
-    issued.delete(setup); // one socket per setup
     const { runtime, spec, id, init } = data;
     this.#spec = spec;
     this.id = id;
@@ -183,6 +124,7 @@ export class Socket implements AsyncDisposable {
     this.#protocol = spec.create(host);
     this.#io = new SocketIo({
       name: this.name,
+      spec,
       protocol: this.#protocol,
       options: this.#options,
       clock: runtime.clock,
@@ -376,10 +318,7 @@ export class Socket implements AsyncDisposable {
   send(data: Uint8Array | string, options?: WaitOptions | number): Promise<number> {
     try {
       this.#check();
-      if (!this.#spec.canSend) throw new SpError("ENOTSUP", `${this.name}: ${this.protocolName} sockets cannot send`);
-      if (options !== undefined) checkWaitOptions(options);
-      const payload = toBytes(data);
-      return this.#io.send(payload, payload.length, options);
+      return this.#io.send(data, options);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -395,10 +334,6 @@ export class Socket implements AsyncDisposable {
   recv(options?: WaitOptions | number): Promise<Uint8Array> {
     try {
       this.#check();
-      if (!this.#spec.canRecv) {
-        throw new SpError("ENOTSUP", `${this.name}: ${this.protocolName} sockets cannot receive`);
-      }
-      if (options !== undefined) checkWaitOptions(options);
       return this.#io.recv("body", options) as Promise<Uint8Array>;
     } catch (err) {
       return Promise.reject(err);
@@ -423,16 +358,7 @@ export class Socket implements AsyncDisposable {
   ): Promise<number> {
     try {
       this.#check();
-      if (!this.#spec.canSend) throw new SpError("ENOTSUP", `${this.name}: ${this.protocolName} sockets cannot send`);
-      if (options !== undefined) checkWaitOptions(options);
-      const header = message.header ?? EMPTY;
-      const body = toBytes(message.body);
-      const msg: Message = message.pipe === undefined ? { header, body } : { header, body, pipe: message.pipe };
-      if (msg.header.length > 0 && this.#protocol.trySendMsg === undefined) {
-        throw new SpError("EINVAL", `${this.protocolName} messages carry no header`);
-      }
-      this.#protocol.checkMessage?.(msg);
-      return this.#io.send(msg, msg.header.length + msg.body.length, options);
+      return this.#io.sendmsg(message, options);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -449,10 +375,6 @@ export class Socket implements AsyncDisposable {
   recvmsg(options?: WaitOptions | number): Promise<Message> {
     try {
       this.#check();
-      if (!this.#spec.canRecv) {
-        throw new SpError("ENOTSUP", `${this.name}: ${this.protocolName} sockets cannot receive`);
-      }
-      if (options !== undefined) checkWaitOptions(options);
       return this.#io.recv("message", options) as Promise<Message>;
     } catch (err) {
       return Promise.reject(err);

@@ -11,7 +11,8 @@
 import type { Clock, TimerId } from "./clock.ts";
 import { Pipe } from "./pipe.ts";
 import type { PipeHandle } from "./protocol.ts";
-import { DROP_REPORT_INTERVAL, type DropReason, type EventHub } from "./socket_events.ts";
+import type { EventHub } from "./event_hub.ts";
+import { DROP_REPORT_INTERVAL, type DropReason } from "./socket_events.ts";
 import { emptyDrops } from "./socket_stats.ts";
 
 /** What each reason means, for the events. */

@@ -17,7 +17,7 @@ import { atCaller, canceled, SpError } from "./errors.ts";
 import type { LoopTurns } from "./loop_turns.ts";
 import { EMPTY, type Message } from "./message.ts";
 import { describeValue, type SocketOptions, validateTimeout } from "./options.ts";
-import type { Protocol } from "./protocol.ts";
+import type { Protocol, ProtocolSpec } from "./protocol.ts";
 import { WaitQueue } from "./wait_queue.ts";
 
 /** `NN_DONTWAIT`: fail with EAGAIN instead of waiting. */
@@ -70,6 +70,8 @@ export type Want = "body" | "message";
 export interface SocketIoParts {
   /** The socket's name, for messages. */
   readonly name: string;
+  /** The protocol: whether it sends and receives. */
+  readonly spec: ProtocolSpec;
   /** The protocol instance. */
   readonly protocol: Protocol;
   /** The socket's live options. */
@@ -84,6 +86,14 @@ export interface SocketIoParts {
   trouble(): SpError | undefined;
   /** Sends made progress (a closing socket checks whether it is flushed). */
   sendProgress(): void;
+}
+
+const encoder = new TextEncoder();
+
+function toBytes(data: Uint8Array | string): Uint8Array {
+  if (typeof data === "string") return encoder.encode(data);
+  if (data instanceof Uint8Array) return data;
+  throw new SpError("EINVAL", `messages are a Uint8Array or a string, not ${describeValue(data)}`);
 }
 
 /** Resolves `value` at once, or after a turn of the event loop when it has not turned for a while. */
@@ -122,6 +132,37 @@ export class SocketIo {
   }
 
   /**
+   * `send()`: checks the call and sends the body.
+   *
+   * @throws {SpError} ENOTSUP, EINVAL, EAGAIN (thrown, for the caller to reject with)
+   */
+  send(data: Uint8Array | string, options: WaitOptions | number | undefined): Promise<number> {
+    this.#checkCall("send", options);
+    const payload = toBytes(data);
+    return this.#send(payload, payload.length, options);
+  }
+
+  /**
+   * `sendmsg()`: checks the call and the header, and sends both.
+   *
+   * @throws {SpError} ENOTSUP, EINVAL, EAGAIN (thrown, for the caller to reject with)
+   */
+  sendmsg(
+    message: { header?: Uint8Array; body: Uint8Array | string; pipe?: number },
+    options: WaitOptions | number | undefined,
+  ): Promise<number> {
+    this.#checkCall("send", options);
+    const header = message.header ?? EMPTY;
+    const body = toBytes(message.body);
+    const msg: Message = message.pipe === undefined ? { header, body } : { header, body, pipe: message.pipe };
+    if (msg.header.length > 0 && this.#protocol.trySendMsg === undefined) {
+      throw new SpError("EINVAL", `${this.#parts.spec.name} messages carry no header`);
+    }
+    this.#protocol.checkMessage?.(msg);
+    return this.#send(msg, msg.header.length + msg.body.length, options);
+  }
+
+  /**
    * Sends a body or a message with a header; waits while the protocol
    * cannot take it.
    *
@@ -130,7 +171,7 @@ export class SocketIo {
    * @param options checked per-call settings (SNDTIMEO when they name no timeout)
    * @returns the body's length once the protocol has it
    */
-  send(item: Uint8Array | Message, size: number, options: WaitOptions | number | undefined): Promise<number> {
+  #send(item: Uint8Array | Message, size: number, options: WaitOptions | number | undefined): Promise<number> {
     const length = item instanceof Uint8Array ? item.length : item.body.length;
     if (this.#sendWaiters.length === 0 && this.#trySend(item)) return completed(this.#turns, length);
     if (dontwaitOf(options)) throw new SpError("EAGAIN", `${this.#parts.name}: no peer can take the message now`);
@@ -146,12 +187,15 @@ export class SocketIo {
   }
 
   /**
-   * Receives the next body or message; waits until one arrives.
+   * `recv()` or `recvmsg()`: receives the next body or message; waits
+   * until one arrives.
    *
    * @param want the body alone, or header and body
-   * @param options checked per-call settings (RCVTIMEO when they name no timeout)
+   * @param options per-call settings (RCVTIMEO when they name no timeout)
+   * @throws {SpError} ENOTSUP, EINVAL, EAGAIN (thrown, for the caller to reject with)
    */
   recv(want: Want, options: WaitOptions | number | undefined): Promise<Uint8Array | Message> {
+    this.#checkCall("recv", options);
     if (this.#recvWaiters.length === 0) {
       const received = this.#tryRecv(want);
       if (received !== undefined) return completed(this.#turns, received);
@@ -201,6 +245,14 @@ export class SocketIo {
   /** Fails every waiting send. */
   failSenders(error: SpError): void {
     this.#sendWaiters.failAll(error);
+  }
+
+  #checkCall(direction: "send" | "recv", options: WaitOptions | number | undefined): void {
+    const { spec, name } = this.#parts;
+    if (!(direction === "send" ? spec.canSend : spec.canRecv)) {
+      throw new SpError("ENOTSUP", `${name}: ${spec.name} sockets cannot ${direction === "send" ? "send" : "receive"}`);
+    }
+    if (options !== undefined) checkWaitOptions(options);
   }
 
   /** Offers an item to the protocol: a body, or a message with a header. */

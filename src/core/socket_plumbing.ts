@@ -1,27 +1,31 @@
 /**
- * A socket's endpoints and pipes: making them, attaching a handshaken pipe
- * to the protocol (after the `pipe:adding` listeners), taking closed ones
- * out, and counting and reporting all of it. The socket machine calls in
- * here through {@linkcode SocketCore} as its endpoints report; messages
- * never pass through.
+ * A socket's endpoints and pipes: keeping them, attaching a handshaken
+ * pipe to the protocol (after the `pipe:adding` listeners), taking closed
+ * ones out, and counting and reporting all of it (they are made in
+ * `socket_endpoints.ts`). The socket machine calls in here through
+ * {@linkcode SocketCore} as its endpoints report; messages never pass
+ * through.
  *
  * @module
  */
 
 import type { Clock } from "./clock.ts";
-import { type EndpointInput, EndpointRecord } from "./endpoint.ts";
-import { canceled, SpError } from "./errors.ts";
+import type { EndpointRecord } from "./endpoint.ts";
+import { SpError } from "./errors.ts";
 import type { SocketOptions } from "./options.ts";
-import { Pipe } from "./pipe.ts";
+import { PeerWaiters } from "./peer_waiters.ts";
+import type { Pipe } from "./pipe.ts";
 import type { PipeActor } from "./pipe_machine.ts";
 import type { Protocol, ProtocolSpec } from "./protocol.ts";
-import { type Inspector, type Runtime, startActor } from "./runtime.ts";
+import type { Inspector, Runtime } from "./runtime.ts";
 import type { DropCounter } from "./socket_drops.ts";
-import type { EventHub, PipeInfo } from "./socket_events.ts";
+import { startEndpoint } from "./socket_endpoints.ts";
+import type { EventHub } from "./event_hub.ts";
+import type { PipeInfo } from "./socket_events.ts";
 import type { SocketIo } from "./socket_io.ts";
 import type { SocketCore } from "./socket_machine.ts";
 import { addTraffic, closedPipeKind, emptyTraffic, type SocketStats, type Traffic } from "./socket_stats.ts";
-import type { Connection, EndpointOptions, TransportOptions } from "./transport.ts";
+import type { EndpointOptions } from "./transport.ts";
 import { splitUrl } from "./url.ts";
 import { type AnyActorRef, waitFor } from "./xstate.ts";
 
@@ -61,13 +65,6 @@ interface SocketCounters {
   reconnects: number;
 }
 
-/** A `waitForPeers` call. */
-interface PeerWaiter {
-  readonly count: number;
-  resolve(count: number): void;
-  reject(error: unknown): void;
-}
-
 /** The last thing that went wrong, for the messages of calls that time out. */
 interface Trouble {
   readonly where: string;
@@ -99,7 +96,7 @@ export class SocketPlumbing implements SocketCore {
   readonly #attached = new Set<Pipe>();
   /** Traffic of pipes that have closed. */
   readonly #closedTraffic: Traffic = emptyTraffic();
-  readonly #peerWaiters = new Set<PeerWaiter>();
+  readonly #peerWaiters: PeerWaiters;
   #nextEndpoint = 1;
   #trouble: Trouble | undefined;
 
@@ -107,6 +104,7 @@ export class SocketPlumbing implements SocketCore {
   constructor(parts: PlumbingParts) {
     this.#parts = parts;
     this.#clock = parts.runtime.clock;
+    this.#peerWaiters = new PeerWaiters(this.#clock, parts.name);
   }
 
   /** Pipes attached now. */
@@ -131,30 +129,11 @@ export class SocketPlumbing implements SocketCore {
    * @throws {SpError} EINVAL, EPROTONOSUPPORT, ENAMETOOLONG, ENODEV, EACCES…
    */
   addEndpoint(url: string, kind: "listener" | "dialer", endpointOptions: EndpointOptions): EndpointRecord {
-    const { runtime, options } = this.#parts;
-    const { scheme, address } = splitUrl(url);
-    const transport = runtime.transport(scheme);
-    const transportOptions = this.#transportOptions(endpointOptions);
-    transport.checkAddress(address, kind === "listener" ? "bind" : "connect", transportOptions);
-    const priorities = { send: options.sndprio, recv: options.rcvprio };
     const id = this.#nextEndpoint++;
-    const input: EndpointInput = {
-      id,
-      url,
-      address,
-      transport,
-      options: transportOptions,
-      owner: this.owner,
-      openPipe: (connection, owner) => this.#openPipe(connection, owner, { id, scheme, priorities }),
-    };
-    const actor = kind === "listener"
-      ? startActor(runtime, runtime.machines.listener, input, this.#parts.inspect)
-      : startActor(runtime, runtime.machines.dialer, {
-        ...input,
-        reconnectIvl: options.reconnectIvl,
-        reconnectIvlMax: options.reconnectIvlMax,
-      }, this.#parts.inspect);
-    const record = new EndpointRecord(input, kind, actor, () => this.shutdown(id));
+    const record = startEndpoint(this.#parts, this.owner, { id, url, kind, endpointOptions }, {
+      closing: () => this.#parts.isClosing(),
+      shutdown: () => this.shutdown(id),
+    });
     this.#endpoints.set(id, record);
     return record;
   }
@@ -186,37 +165,11 @@ export class SocketPlumbing implements SocketCore {
    * @throws {SpError} ETIMEDOUT, ECANCELED, EBADF when the socket closes
    */
   waitForPeers(count: number, timeout: number, signal: AbortSignal | undefined): Promise<number> {
-    const what = `${this.#parts.name}: waitForPeers(${count})`;
-    if (this.#attached.size >= count) return Promise.resolve(this.#attached.size);
-    if (signal?.aborted) return Promise.reject(canceled(signal, what));
-    return new Promise<number>((resolve, reject) => {
-      let timer: unknown;
-      const onAbort = () => finish(() => reject(canceled(signal!, what)));
-      const finish = (settle: () => void) => {
-        this.#peerWaiters.delete(waiter);
-        if (timer !== undefined) this.#clock.clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-        settle();
-      };
-      const waiter: PeerWaiter = {
-        count,
-        resolve: (n) => finish(() => resolve(n)),
-        reject: (error) => finish(() => reject(error)),
-      };
-      if (timeout >= 0) {
-        timer = this.#clock.setTimeout(() => {
-          timer = undefined;
-          const error = new SpError(
-            "ETIMEDOUT",
-            `${what} gave up after ${timeout} ms with ${this.#attached.size} attached${this.#troubleText()}`,
-            { cause: this.#trouble?.error },
-          );
-          waiter.reject(error);
-        }, timeout);
-      }
-      signal?.addEventListener("abort", onAbort, { once: true });
-      this.#peerWaiters.add(waiter);
-    });
+    return this.#peerWaiters.wait(count, this.#attached.size, timeout, signal, () => ({
+      attached: this.#attached.size,
+      text: this.#troubleText(),
+      cause: this.#trouble?.error,
+    }));
   }
 
   /** The last endpoint or pipe error while the socket was open. */
@@ -287,9 +240,7 @@ export class SocketPlumbing implements SocketCore {
     actor.send({ type: "attach" });
     pipe.start();
     this.#emitPipe("pipe:added", pipe);
-    for (const waiter of this.#peerWaiters) {
-      if (this.#attached.size >= waiter.count) waiter.resolve(this.#attached.size);
-    }
+    this.#peerWaiters.attached(this.#attached.size);
     // A new pipe may take messages that were waiting.
     this.#parts.io.deliverSends();
   }
@@ -370,8 +321,9 @@ export class SocketPlumbing implements SocketCore {
 
   failReceivers(): void {
     this.#parts.io.failReceivers(new SpError(this.#closedCode(), `${this.#parts.name} is closed`));
-    const error = new SpError(this.#closedCode(), `${this.#parts.name} closed before enough peers attached`);
-    for (const waiter of this.#peerWaiters) waiter.reject(error);
+    this.#peerWaiters.failAll(
+      new SpError(this.#closedCode(), `${this.#parts.name} closed before enough peers attached`),
+    );
   }
 
   failSenders(): void {
@@ -448,51 +400,5 @@ export class SocketPlumbing implements SocketCore {
     if (trouble === undefined) return "";
     const ago = Math.round(this.#clock.now() - trouble.at);
     return `; last trouble (${ago} ms ago): ${trouble.where}: ${trouble.error.message}`;
-  }
-
-  #transportOptions(endpoint: EndpointOptions): TransportOptions {
-    const options = this.#parts.options;
-    return {
-      recvMaxSize: options.rcvmaxsize,
-      ipv4only: options.ipv4only === 1,
-      tcpNoDelay: options.tcpNodelay === 1,
-      tcpKeepAlive: options.tcpKeepalive === 1,
-      endpoint,
-    };
-  }
-
-  #openPipe(
-    connection: Connection,
-    owner: AnyActorRef,
-    origin: { id: number; scheme: string; priorities: { send: number; recv: number } },
-  ): PipeActor {
-    const { runtime, options } = this.#parts;
-    const machine: { actor?: PipeActor } = {};
-    const pipe = new Pipe(
-      { id: runtime.nextPipeId(), endpoint: origin.id, scheme: origin.scheme },
-      connection,
-      origin.priorities,
-      options,
-      {
-        closed: (_pipe, reason) => machine.actor?.send({ type: "conn.closed", reason }),
-        drained: () => {
-          if (this.#parts.isClosing()) this.owner.send({ type: "flush.progress" });
-        },
-      },
-    );
-    machine.actor = startActor(
-      runtime,
-      runtime.machines.pipe,
-      {
-        pipe,
-        owner,
-        selfProtocol: this.#parts.spec.id,
-        peerProtocol: this.#parts.spec.peerId,
-        handshakeTimeout: runtime.handshakeTimeout,
-      },
-      this.#parts.inspect,
-      owner,
-    ) as unknown as PipeActor;
-    return machine.actor;
   }
 }

@@ -158,15 +158,34 @@ export function fromDenoError(
 /**
  * The same error again, created here: an error made in a timer or an I/O
  * callback carries no frame of the code that waited for it, while one made
- * in the promise reaction the caller awaits gets V8's async frames, down
+ * in a job the caller's `await` is chained to gets V8's async frames, down
  * to the caller's line. Internal to the core.
  *
  * @param err the error a waiting call failed with
- * @throws {SpError} an equal error whose stack leads to the caller (`err` itself when it is no SpError)
+ * @returns an equal error whose stack leads to the caller (`err` itself when it is no SpError)
  */
-export function atCaller(err: unknown): never {
-  if (!(err instanceof SpError)) throw err;
-  throw new SpError(err.code, err.message.slice(err.code.length + 2), { cause: err.cause });
+export function atCaller(err: unknown): unknown {
+  if (!(err instanceof SpError)) return err;
+  return new SpError(err.code, err.message.slice(err.code.length + 2), { cause: err.cause });
+}
+
+/**
+ * What a waiting call's promise is resolved with to fail: a thenable that
+ * rejects with `err` made again ({@linkcode atCaller}) when the promise
+ * adopts it. Adopting runs in a job chained to the caller's `await`, so
+ * the error's stack leads to the caller's line, and a call that succeeds
+ * pays nothing for it (no extra promise per call). Internal to the core.
+ *
+ * @param err the error the call fails with
+ * @returns the thenable to `resolve()` the call's promise with
+ */
+export function failure(err: unknown): PromiseLike<never> {
+  return {
+    then(_onFulfilled, onRejected) {
+      onRejected?.(atCaller(err));
+      return this as never;
+    },
+  } as PromiseLike<never>;
 }
 
 /**

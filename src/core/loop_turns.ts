@@ -65,7 +65,8 @@ function macrotaskScheduler(): Schedule {
  */
 export class LoopTurns {
   readonly #schedule: Schedule = macrotaskScheduler();
-  #count = 0;
+  /** Calls left before the next look at the time; 0 while a turn is pending (every call waits for it). */
+  #countdown = CHECK_EVERY;
   /** When the pending sentinel was scheduled; -1 when none is pending (the loop turned since). */
   #armedAt = -1;
   #turn: Promise<void> | undefined;
@@ -79,9 +80,14 @@ export class LoopTurns {
    * @returns undefined to resolve at once, or a turn of the loop to wait for first
    */
   pass(): Promise<void> | undefined {
+    // The fast path: one decrement and one comparison.
+    if (--this.#countdown > 0) return undefined;
+    return this.#look();
+  }
+
+  #look(): Promise<void> | undefined {
     if (this.#turn !== undefined) return this.#turn;
-    if (++this.#count < CHECK_EVERY) return undefined;
-    this.#count = 0;
+    this.#countdown = CHECK_EVERY;
     const now = performance.now();
     if (this.#armedAt < 0) {
       this.#armedAt = now;
@@ -89,9 +95,11 @@ export class LoopTurns {
       return undefined;
     }
     if (now - this.#armedAt < TURN_BUDGET_MS) return undefined;
+    this.#countdown = 0;
     this.#turn = new Promise((resolve) =>
       this.#schedule(() => {
         this.#turn = undefined;
+        this.#countdown = CHECK_EVERY;
         resolve();
       })
     );

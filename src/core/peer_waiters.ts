@@ -8,7 +8,7 @@
  */
 
 import type { Clock, TimerId } from "./clock.ts";
-import { canceled, SpError } from "./errors.ts";
+import { canceled, failure, SpError } from "./errors.ts";
 
 interface Waiter {
   readonly count: number;
@@ -72,8 +72,8 @@ export class PeerWaiters {
   ): Promise<number> {
     const what = `${this.#socket}: waitForPeers(${count})`;
     if (attached >= count) return Promise.resolve(attached);
-    if (signal?.aborted) return Promise.reject(canceled(signal, what));
-    return new Promise<number>((resolve, reject) => {
+    if (signal?.aborted) return Promise.resolve(failure(canceled(signal, what)));
+    return new Promise<number>((resolve) => {
       let timer: TimerId | undefined;
       const onAbort = () => waiter.reject(canceled(signal!, what));
       const finish = () => {
@@ -89,7 +89,7 @@ export class PeerWaiters {
         },
         reject: (error) => {
           finish();
-          reject(error);
+          resolve(failure(error));
         },
       };
       if (timeout >= 0) {

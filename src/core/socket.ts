@@ -221,7 +221,7 @@ export class Socket implements AsyncDisposable {
     if (snapshot.value === "failed") {
       const error = (snapshot.output as { error: SpError }).error;
       this.#plumbing.bindFailed(record, error);
-      atCaller(error);
+      throw atCaller(error);
     }
     return record;
   }
@@ -300,7 +300,7 @@ export class Socket implements AsyncDisposable {
       }
       checkWaitOptions(options);
       const timeout = options.timeout === undefined ? -1 : validateTimeout(options.timeout);
-      return this.#plumbing.waitForPeers(count, timeout, options.signal).then(undefined, atCaller);
+      return this.#plumbing.waitForPeers(count, timeout, options.signal);
     } catch (err) {
       return Promise.reject(err);
     }

@@ -3,17 +3,17 @@
  * can, or waiting in arrival order (up to SNDTIMEO / RCVTIMEO, a per-call
  * timeout, or an `AbortSignal`). Plain code, no machine.
  *
- * Two things keep the fast path honest: a call that completes at once
- * lets the event loop turn now and then ({@linkcode LoopTurns}), and a
- * call that had to wait fails with an error made where the caller awaits
- * it, so its stack leads to the caller's line ({@linkcode atCaller}); the
- * fast path pays for neither.
+ * A call that completes at once lets the event loop turn now and then
+ * ({@linkcode LoopTurns}: one decrement per call). A call that had to wait
+ * and fails gets an error made where the caller awaits it, so its stack
+ * leads to the caller's line (`failure` in errors.ts); a call that
+ * succeeds pays nothing for that.
  *
  * @module
  */
 
 import type { Clock } from "./clock.ts";
-import { atCaller, canceled, SpError } from "./errors.ts";
+import { canceled, SpError } from "./errors.ts";
 import type { LoopTurns } from "./loop_turns.ts";
 import { EMPTY, type Message } from "./message.ts";
 import { describeValue, type SocketOptions, validateTimeout } from "./options.ts";
@@ -96,10 +96,9 @@ function toBytes(data: Uint8Array | string): Uint8Array {
   throw new SpError("EINVAL", `messages are a Uint8Array or a string, not ${describeValue(data)}`);
 }
 
-/** Resolves `value` at once, or after a turn of the event loop when it has not turned for a while. */
-function completed<T>(turns: LoopTurns, value: T): Promise<T> {
-  const turn = turns.pass();
-  return turn === undefined ? Promise.resolve(value) : turn.then(() => value);
+/** Resolves `value` after the turn of the event loop that `turn` is. */
+function afterTurn<T>(turn: Promise<void>, value: T): Promise<T> {
+  return turn.then(() => value);
 }
 
 /** Sending and receiving for one socket. Internal to the core. */
@@ -107,6 +106,8 @@ export class SocketIo {
   readonly #parts: SocketIoParts;
   readonly #protocol: Protocol;
   readonly #turns: LoopTurns;
+  readonly #canSend: boolean;
+  readonly #canRecv: boolean;
   readonly #sendWaiters: WaitQueue<number, Uint8Array | Message>;
   readonly #recvWaiters: WaitQueue<Uint8Array | Message, Want>;
 
@@ -115,6 +116,8 @@ export class SocketIo {
     this.#parts = parts;
     this.#protocol = parts.protocol;
     this.#turns = parts.turns;
+    this.#canSend = parts.spec.canSend;
+    this.#canRecv = parts.spec.canRecv;
     const errors = (direction: "send" | "recv") => ({
       timedOut: (ms: number) =>
         new SpError("ETIMEDOUT", `${parts.name}: ${direction} gave up after ${ms} ms: ${parts.situation(direction)}`, {
@@ -137,9 +140,14 @@ export class SocketIo {
    * @throws {SpError} ENOTSUP, EINVAL, EAGAIN (thrown, for the caller to reject with)
    */
   send(data: Uint8Array | string, options: WaitOptions | number | undefined): Promise<number> {
-    this.#checkCall("send", options);
+    if (!this.#canSend || options !== undefined) this.#checkCall("send", options);
     const payload = toBytes(data);
-    return this.#send(payload, payload.length, options);
+    // The fast path: the protocol takes it now.
+    if (this.#sendWaiters.length === 0 && this.#protocol.trySend(payload)) {
+      const turn = this.#turns.pass();
+      return turn === undefined ? Promise.resolve(payload.length) : afterTurn(turn, payload.length);
+    }
+    return this.#wait(payload, payload.length, options);
   }
 
   /**
@@ -159,21 +167,23 @@ export class SocketIo {
       throw new SpError("EINVAL", `${this.#parts.spec.name} messages carry no header`);
     }
     this.#protocol.checkMessage?.(msg);
-    return this.#send(msg, msg.header.length + msg.body.length, options);
+    if (this.#sendWaiters.length === 0 && this.#trySend(msg)) {
+      const turn = this.#turns.pass();
+      return turn === undefined ? Promise.resolve(msg.body.length) : afterTurn(turn, msg.body.length);
+    }
+    return this.#wait(msg, msg.header.length + msg.body.length, options);
   }
 
   /**
-   * Sends a body or a message with a header; waits while the protocol
-   * cannot take it.
+   * Waits to send a body or a message with a header, in order behind the
+   * sends already waiting.
    *
    * @param item the body, or header and body
    * @param size bytes it holds (counts against SNDBUF while it waits)
    * @param options checked per-call settings (SNDTIMEO when they name no timeout)
    * @returns the body's length once the protocol has it
    */
-  #send(item: Uint8Array | Message, size: number, options: WaitOptions | number | undefined): Promise<number> {
-    const length = item instanceof Uint8Array ? item.length : item.body.length;
-    if (this.#sendWaiters.length === 0 && this.#trySend(item)) return completed(this.#turns, length);
+  #wait(item: Uint8Array | Message, size: number, options: WaitOptions | number | undefined): Promise<number> {
     if (dontwaitOf(options)) throw new SpError("EAGAIN", `${this.#parts.name}: no peer can take the message now`);
     const sndbuf = this.#parts.options.sndbuf;
     if (this.#sendWaiters.length > 0 && this.#sendWaiters.bytes + size > sndbuf) {
@@ -183,7 +193,7 @@ export class SocketIo {
       );
     }
     const { timeout = this.#parts.options.sndtimeo, signal } = typeof options === "object" ? options : {};
-    return this.#sendWaiters.wait(item, size, timeout, signal).then(undefined, atCaller);
+    return this.#sendWaiters.wait(item, size, timeout, signal);
   }
 
   /**
@@ -195,14 +205,18 @@ export class SocketIo {
    * @throws {SpError} ENOTSUP, EINVAL, EAGAIN (thrown, for the caller to reject with)
    */
   recv(want: Want, options: WaitOptions | number | undefined): Promise<Uint8Array | Message> {
-    this.#checkCall("recv", options);
+    if (!this.#canRecv || options !== undefined) this.#checkCall("recv", options);
+    // The fast path: a message is there.
     if (this.#recvWaiters.length === 0) {
-      const received = this.#tryRecv(want);
-      if (received !== undefined) return completed(this.#turns, received);
+      const received = want === "body" ? this.#protocol.tryRecv() : this.#tryRecv(want);
+      if (received !== undefined) {
+        const turn = this.#turns.pass();
+        return turn === undefined ? Promise.resolve(received) : afterTurn(turn, received);
+      }
     }
     if (dontwaitOf(options)) throw new SpError("EAGAIN", `${this.#parts.name}: no message is waiting`);
     const { timeout = this.#parts.options.rcvtimeo, signal } = typeof options === "object" ? options : {};
-    return this.#recvWaiters.wait(want, 0, timeout, signal).then(undefined, atCaller);
+    return this.#recvWaiters.wait(want, 0, timeout, signal);
   }
 
   // A protocol may refuse a waiting call outright (SURVEYOR: the deadline

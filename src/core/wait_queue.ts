@@ -6,7 +6,7 @@
  */
 
 import type { Clock } from "./clock.ts";
-import type { SpError } from "./errors.ts";
+import { failure, type SpError } from "./errors.ts";
 import { Queue } from "../routing/queue.ts";
 
 /** The errors a wait fails with when it times out or is aborted. */
@@ -20,8 +20,8 @@ export interface WaitErrors {
 interface Waiter<T, W> {
   readonly item: W;
   readonly size: number;
-  resolve(value: T): void;
-  reject(error: unknown): void;
+  /** Settles the call: with its value, or with a {@linkcode failure} to fail it. */
+  resolve(value: T | PromiseLike<T>): void;
   cleanup(): void;
 }
 
@@ -79,22 +79,22 @@ export class WaitQueue<T, W> {
    * @param size the item's size in bytes (0 for a receive)
    * @param timeout ms before it fails with ETIMEDOUT; -1 waits forever
    * @param signal cancels the wait (ECANCELED)
+   * @returns the call's result; its errors are made where the caller awaits it (see {@linkcode failure})
    */
   wait(item: W, size: number, timeout: number, signal?: AbortSignal): Promise<T> {
-    if (signal?.aborted) return Promise.reject(this.#errors.canceled(signal));
-    return new Promise<T>((resolve, reject) => {
+    if (signal?.aborted) return Promise.resolve(failure(this.#errors.canceled(signal)));
+    return new Promise<T>((resolve) => {
       let timer: unknown;
       const fail = (error: unknown) => {
         if (this.#waiters.removeWhere((w) => w === waiter) > 0) this.#bytes -= size;
         waiter.cleanup();
-        reject(error);
+        resolve(failure(error));
       };
       const onAbort = () => fail(this.#errors.canceled(signal!));
       const waiter: Waiter<T, W> = {
         item,
         size,
         resolve,
-        reject,
         cleanup: () => {
           if (timer !== undefined) this.#clock.clearTimeout(timer);
           signal?.removeEventListener("abort", onAbort);
@@ -127,14 +127,14 @@ export class WaitQueue<T, W> {
     if (waiter === undefined) return;
     this.#bytes -= waiter.size;
     waiter.cleanup();
-    waiter.reject(error);
+    waiter.resolve(failure(error));
   }
 
   /** Fails every waiting call with `error`. */
   failAll(error: SpError): void {
     for (const waiter of this.#waiters.drain()) {
       waiter.cleanup();
-      waiter.reject(error);
+      waiter.resolve(failure(error));
     }
     this.#bytes = 0;
   }

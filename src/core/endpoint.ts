@@ -134,8 +134,7 @@ export class EndpointRecord implements Endpoint {
       addTraffic(traffic, pipe);
       return pipe.statistics();
     });
-    const { dropped: _, ...counters } = this.counters;
-    return { ...this.info(), ...counters, ...traffic, currentConnections: this.pipes.size, pipes };
+    return { ...this.info(), ...this.counters, ...traffic, currentConnections: this.pipes.size, pipes };
   }
 
   close(): Promise<void> {

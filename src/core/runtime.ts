@@ -197,6 +197,22 @@ export class Runtime {
     return socket;
   }
 
+  /**
+   * The sockets open now (for inspectors: each has a `name` and
+   * `statistics()`).
+   *
+   * @example Usage
+   * ```ts
+   * import { registerBuiltins, Runtime } from "@sp/nanomsg";
+   * const runtime = registerBuiltins(new Runtime());
+   * await using pub = runtime.socket("pub");
+   * console.log(runtime.sockets().map((s) => s.name)); // ["socket#1(pub)"]
+   * ```
+   */
+  sockets(): Socket[] {
+    return [...this.#sockets];
+  }
+
   /** A fresh pipe id; ids are never reused. */
   nextPipeId(): number {
     return this.#nextPipeId++;

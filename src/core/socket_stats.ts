@@ -94,6 +94,8 @@ export interface EndpointStatistics extends Traffic {
   rejected: number;
   /** Connections closed for malformed greetings, a wrong protocol or bad frames. */
   protocolErrors: number;
+  /** Connections closed by us (protocol errors and refused pipes). */
+  dropped: number;
   /** Working connections that ended. */
   broken: number;
   /** Pipes attached now. */

@@ -37,7 +37,7 @@ let defaultRuntimeInstance: Runtime | undefined;
  *
  * @example Usage
  * ```ts
- * import { defaultRuntime } from "./browser.ts";
+ * import { defaultRuntime } from "@sp/nanomsg/browser";
  * console.log(defaultRuntime().schemes()); // ["inproc", "ws", "wss"]
  * ```
  *
@@ -53,7 +53,7 @@ export function defaultRuntime(): Runtime {
  *
  * @example Usage
  * ```ts
- * import { openSocket } from "./browser.ts";
+ * import { openSocket } from "@sp/nanomsg/browser";
  * await using s = openSocket("req");
  * console.log(s.protocolName); // "req"
  * ```
@@ -71,7 +71,7 @@ export function openSocket(protocol: string | number, init?: SocketInit): Socket
  *
  * @example Usage
  * ```ts
- * import { AF_SP, NN_SUB, socket } from "./browser.ts";
+ * import { AF_SP, NN_SUB, socket } from "@sp/nanomsg/browser";
  * await using s = socket(AF_SP, NN_SUB);
  * console.log(s.protocolName); // "sub"
  * ```
@@ -90,7 +90,7 @@ export function socket(domain: number, protocol: number, init?: Omit<SocketInit,
  *
  * @example Usage
  * ```ts ignore
- * import { term } from "./browser.ts";
+ * import { term } from "@sp/nanomsg/browser";
  * await term();
  * ```
  *

@@ -79,7 +79,7 @@ export interface MachineGraph {
  *
  * @example Usage
  * ```ts
- * import { Runtime } from "../../mod.ts";
+ * import { Runtime } from "@sp/nanomsg";
  * import { machineGraph } from "./graph.ts";
  * const graph = machineGraph(new Runtime().machines.pipe);
  * console.log(graph.root.initial); // "pipe.handshaking"
@@ -219,7 +219,7 @@ function triggerText(trigger: TransitionTrigger): string {
  *
  * @example Usage
  * ```ts
- * import { Runtime } from "../../mod.ts";
+ * import { Runtime } from "@sp/nanomsg";
  * import { machineGraph, stateDetails } from "./graph.ts";
  * const details = stateDetails(machineGraph(new Runtime().machines.pipe));
  * console.log(details.get("pipe.handshaking")); // ["invoke handshake"]

@@ -58,7 +58,7 @@ const ROOT_OPTIONS: Record<string, string> = {
  *
  * @example Usage
  * ```ts
- * import { Runtime } from "../../mod.ts";
+ * import { Runtime } from "@sp/nanomsg";
  * import { machineGraph } from "./graph.ts";
  * import { layoutMachine } from "./layout.ts";
  * const layout = await layoutMachine(machineGraph(new Runtime().machines.pipe));

@@ -28,7 +28,7 @@ export interface RegisteredMachine {
  *
  * @example Usage
  * ```ts
- * import { Runtime } from "../../mod.ts";
+ * import { Runtime } from "@sp/nanomsg";
  * import { runtimeMachines } from "./machines.ts";
  * console.log(runtimeMachines(new Runtime()).map((m) => m.id)); // ["socket", "dialer", "listener", "pipe"]
  * ```

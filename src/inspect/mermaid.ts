@@ -17,7 +17,7 @@ import { type MachineGraph, type MachineState, stateDetails } from "./graph.ts";
  *
  * @example Usage
  * ```ts
- * import { Runtime } from "../../mod.ts";
+ * import { Runtime } from "@sp/nanomsg";
  * import { machineGraph } from "./graph.ts";
  * import { toMermaid } from "./mermaid.ts";
  * const text = toMermaid(machineGraph(new Runtime().machines.pipe));

@@ -7,8 +7,8 @@
  *
  * @example Usage
  * ```ts
- * import { registerBuiltins, Runtime } from "../../mod.ts";
- * import { layoutMachine, machineGraph, renderSvg, runtimeMachines, toMermaid } from "./mod.ts";
+ * import { registerBuiltins, Runtime } from "@sp/nanomsg";
+ * import { layoutMachine, machineGraph, renderSvg, runtimeMachines, toMermaid } from "@sp/nanomsg/inspect";
  *
  * const runtime = registerBuiltins(new Runtime());
  * for (const { id, definition } of runtimeMachines(runtime)) {

@@ -49,7 +49,7 @@ export const DIAGRAM_STYLE: string = [
  *
  * @example Usage
  * ```ts
- * import { Runtime } from "../../mod.ts";
+ * import { Runtime } from "@sp/nanomsg";
  * import { machineGraph } from "./graph.ts";
  * import { layoutMachine } from "./layout.ts";
  * import { renderSvg } from "./svg.ts";
@@ -181,7 +181,7 @@ export function escapeXml(value: string): string {
  *
  * @example Usage
  * ```ts
- * import { Runtime } from "../../mod.ts";
+ * import { Runtime } from "@sp/nanomsg";
  * import { machineGraph } from "./graph.ts";
  * import { layoutMachine } from "./layout.ts";
  * import { activeStateIds } from "./svg.ts";

@@ -175,7 +175,7 @@ class Pair1 implements Protocol {
  *
  * @example Usage
  * ```ts
- * import { pair1Protocol } from "./pair1.ts";
+ * import { pair1Protocol } from "@sp/nanomsg";
  * console.log(pair1Protocol.id); // 17
  * ```
  */

@@ -9,6 +9,7 @@
  */
 
 import { fromDenoError, SpError } from "../core/errors.ts";
+import { requirePermissions } from "../core/permissions.ts";
 import { checkEndpointOptions, type Transport, type TransportOptions } from "../core/transport.ts";
 import { DenoListener } from "./_deno_listener.ts";
 import { StreamConnection } from "./_stream_connection.ts";
@@ -42,7 +43,7 @@ function parse(address: string, mode: "bind" | "connect", ipv4only: boolean) {
  *
  * @example Usage
  * ```ts
- * import { createTlsTcpTransport } from "./tls.ts";
+ * import { createTlsTcpTransport } from "@sp/nanomsg";
  * console.log(createTlsTcpTransport().scheme); // "tls+tcp"
  * ```
  *
@@ -53,8 +54,13 @@ export function createTlsTcpTransport(): Transport {
     scheme: "tls+tcp",
     checkAddress(address, mode, options) {
       checkEndpointOptions("tls+tcp", options.endpoint, TLS_OPTIONS);
-      parse(address, mode, options.ipv4only);
+      const { host, port } = parse(address, mode, options.ipv4only);
       tlsSettings(options.endpoint, mode);
+      // A dialer retries in the background: without permission it would retry forever.
+      if (mode === "connect") {
+        const hostPort = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+        requirePermissions([{ name: "net", host: hostPort }], `tls+tcp://${address}`);
+      }
     },
     listen(address, options) {
       const url = `tls+tcp://${address}`;

@@ -22,12 +22,14 @@ if (certs !== undefined) {
   runTransportConformance({
     name: "tls+tcp",
     url: () => `tls+tcp://127.0.0.1:${freePort()}`,
+    anyUrl: "tls+tcp://127.0.0.1:0",
     bindOptions,
     connectOptions,
   });
   runTransportConformance({
     name: "wss",
     url: () => `wss://127.0.0.1:${freePort()}/conformance`,
+    anyUrl: "wss://127.0.0.1:0/conformance",
     bindOptions: { "tls-cert-key-file": certs.certKeyFile },
     connectOptions,
   });

@@ -15,6 +15,7 @@ import { clientFrame, rawWsClient } from "./_ws_peer.ts";
 runTransportConformance({
   name: "ws",
   url: () => `ws://127.0.0.1:${freePort()}/conformance`,
+  anyUrl: "ws://127.0.0.1:0/conformance",
   frame: clientFrame,
   greeting: new Uint8Array(0),
   async raw(url) {

@@ -244,8 +244,8 @@ export class WsServers {
    * @throws {SpError} EADDRINUSE when the path is taken or the port is someone else's
    */
   listen(address: WsAddress, options: TransportOptions, tls: TlsSettings | undefined, url: string): TransportListener {
-    const key = `${address.host}|${address.port}`;
-    let server = this.#servers.get(key);
+    // Port 0 asks for a port of its own; the server is then known by the port it got.
+    let server = address.port === 0 ? undefined : this.#servers.get(`${address.host}|${address.port}`);
     if (server === undefined) {
       let listener: Deno.Listener;
       try {
@@ -255,6 +255,7 @@ export class WsServers {
       } catch (err) {
         throw fromDenoError(err, url);
       }
+      const key = `${address.host}|${(listener.addr as Deno.NetAddr).port}`;
       const created: SharedServer = new SharedServer(listener, tls, this.#settings, () => {
         if (this.#servers.get(key) === created) this.#servers.delete(key);
       });

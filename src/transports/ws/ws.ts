@@ -8,6 +8,7 @@
  * @module
  */
 
+import { requirePermissions } from "../../core/permissions.ts";
 import { type Clock, systemClock } from "../../core/clock.ts";
 import { fromDenoError } from "../../core/errors.ts";
 import { checkEndpointOptions, type Transport } from "../../core/transport.ts";
@@ -36,8 +37,13 @@ function createTransport(secure: boolean, options: WsTransportOptions): Transpor
     scheme,
     checkAddress(address, mode, options) {
       checkEndpointOptions(scheme, options.endpoint, secure ? TLS_OPTIONS : []);
-      parseWsAddress(address, mode, options.ipv4only, secure);
+      const { host, port } = parseWsAddress(address, mode, options.ipv4only, secure);
       if (secure) tlsSettings(options.endpoint, mode);
+      // A dialer retries in the background: without permission it would retry forever.
+      if (mode === "connect") {
+        const hostPort = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+        requirePermissions([{ name: "net", host: hostPort }], `${scheme}://${address}`);
+      }
     },
     listen(address, options) {
       const url = `${scheme}://${address}`;
@@ -74,7 +80,7 @@ function createTransport(secure: boolean, options: WsTransportOptions): Transpor
  *
  * @example Usage
  * ```ts
- * import { createWsTransport } from "./ws.ts";
+ * import { createWsTransport } from "@sp/nanomsg";
  * console.log(createWsTransport().scheme); // "ws"
  * ```
  *
@@ -90,7 +96,7 @@ export function createWsTransport(options: WsTransportOptions = {}): Transport {
  *
  * @example Usage
  * ```ts
- * import { createWssTransport } from "./ws.ts";
+ * import { createWssTransport } from "@sp/nanomsg";
  * console.log(createWssTransport().scheme); // "wss"
  * ```
  *

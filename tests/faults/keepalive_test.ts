@@ -108,7 +108,7 @@ class StalledStream {
 
 Deno.test("a connection whose written bytes stop draining is closed with ETIMEDOUT after the stall timeout", async () => {
   const stream = new StalledStream();
-  const conn = new StreamConnection(stream, {}, -1, "stalled", 300);
+  const conn = new StreamConnection(stream, {}, -1, "stalled", { sendStallTimeout: 300 });
   assert.equal(await conn.handshake(0x50, AbortSignal.timeout(1_000)), 0x51);
   const closed = Promise.withResolvers<Error | undefined>();
   conn.start({ message() {}, drained() {}, closed: (reason) => closed.resolve(reason) });

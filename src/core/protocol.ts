@@ -2,6 +2,9 @@
  * The protocol plug-in interface. A protocol decides which pipe a message
  * goes to and which pipe the next message comes from; it is plain
  * synchronous code called on the data path, never a state machine.
+ * A protocol may also offer contexts (nng's: independent exchanges on one
+ * socket, {@linkcode ProtocolContext}), say when it could send or receive
+ * without waiting (for `poll()`), and name its options.
  *
  * @module
  */
@@ -9,7 +12,7 @@
 import type { Clock } from "./clock.ts";
 import type { Message } from "./message.ts";
 import type { SocketOptions } from "./options.ts";
-import type { MachineDefinition } from "./runtime.ts";
+import type { MachineActor, MachineDefinition } from "./runtime.ts";
 import type { Socket } from "./socket.ts";
 import type { SocketSetup } from "./socket_setup.ts";
 import type { DropReason } from "./socket_events.ts";
@@ -52,6 +55,59 @@ export interface ProtocolHost {
    * additions; events are made only while someone listens.
    */
   dropped(reason: DropReason, pipe?: PipeHandle): void;
+  /**
+   * Starts an actor of one of the protocol's machines (listed in
+   * `ProtocolSpec.machines`) on the runtime's clock, in the socket's actor
+   * system, so inspectors see it next to the socket's. For lifecycles
+   * (a survey's deadline), never for messages.
+   */
+  startMachine(machine: MachineDefinition, input: unknown): RunningMachine;
+}
+
+/**
+ * An actor a protocol started through {@linkcode ProtocolHost.startMachine};
+ * it belongs to the socket's actor system, so it ends by reaching a final
+ * state (an event of its own), not by being stopped.
+ */
+export interface RunningMachine extends MachineActor {
+  /** Sends the machine an event. */
+  send(event: { type: string }): void;
+}
+
+/** What a protocol calls to tell one context that it can move. */
+export interface ContextHost {
+  /** Something can be received (or a waiting receive should fail) now. */
+  readable(): void;
+  /** A send that had to wait may succeed now. */
+  writable(): void;
+}
+
+/**
+ * One context of a protocol (nng's `nng_ctx`): an exchange state of its
+ * own (a request and its reply, a survey and its answers, a request being
+ * answered), with its own send and receive, beside the socket's.
+ */
+export interface ProtocolContext {
+  /** Hands a message over; false means it must wait (the context is told by `writable()`). */
+  trySend(body: Uint8Array): boolean;
+  /** Takes the next message, if one is available; may throw (EFSM…). */
+  tryRecv(): Uint8Array | undefined;
+  /** A receive gave up (timed out or was aborted) while waiting. */
+  recvAbandoned?(): void;
+  /**
+   * Sets one of the protocol's options for this context only.
+   *
+   * @throws {SpError} ENOPROTOOPT when the option is not per context, EINVAL when out of range
+   */
+  setOption?(option: number, value: unknown): void;
+  /**
+   * Reads one of the protocol's options of this context.
+   *
+   * @throws {SpError} ENOPROTOOPT when unknown
+   */
+  getOption?(option: number): unknown;
+  /** The context is closed: forget its exchange, stop its timers. */
+  close(): void;
 }
 
 /** A protocol instance, one per socket. */
@@ -98,6 +154,22 @@ export interface Protocol {
    * @throws {SpError} ENOPROTOOPT when unknown
    */
   getOption?(option: number): unknown;
+  /**
+   * Opens a context (cooked sockets only; absent when the protocol has
+   * none, and then `openContext()` is ENOTSUP).
+   */
+  openContext?(host: ContextHost): ProtocolContext;
+  /**
+   * Whether a send would complete now without waiting (for `poll()`);
+   * absent when the protocol cannot tell, and then `poll()` is ENOTSUP.
+   */
+  readyToSend?(): boolean;
+  /**
+   * Whether a receive would complete now without waiting (for `poll()`).
+   * It may take messages off their pipes to find out (a SUB dropping what
+   * matches no subscription, as a receive would), keeping the one it found.
+   */
+  readyToRecv?(): boolean;
 }
 
 /** A registered protocol: identity plus a factory. */
@@ -120,6 +192,11 @@ export interface ProtocolSpec {
    * the runtime's own: registering the protocol makes them visible.
    */
   readonly machines?: readonly MachineDefinition[];
+  /**
+   * The protocol's options by name (`socket.setOption("subscribe", …)`):
+   * name → option number at the protocol's level, as `setsockopt` takes it.
+   */
+  readonly options?: Readonly<Record<string, number>>;
   /**
    * Makes the socket users get, when the protocol has a surface of its own
    * (say, a SUB socket with `subscribe()`): a subclass of `Socket`

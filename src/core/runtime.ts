@@ -77,9 +77,31 @@ export interface Machines {
   readonly pipe: MachineDefinition;
 }
 
+/** The protocol's own options of a socket class (`Socket<O>` → `O`). */
+export type ProtocolOptionsOf<S> = S extends Socket<infer O> ? O : Record<never, never>;
+
+type IsUnion<T, U = T> = T extends unknown ? ([U] extends [T] ? false : true) : never;
+
+/**
+ * The socket class protocol `P` opens, by the map `Types`: one name opens
+ * its class; a union of names (a name picked at run time from a few)
+ * opens a plain `Socket`, whose methods they all share.
+ */
+export type SocketFor<Types, P extends keyof Types> = true extends IsUnion<P> ? Socket : Types[P];
+
+/**
+ * A protocol name that is not a literal: a `string` read from a config
+ * file is taken (and checked when the socket opens), a literal that is no
+ * registered name fails type checking.
+ */
+export type UncheckedName<S extends string> = S & (string extends S ? unknown : never);
+
 /**
  * A runtime with its registries. Most programs use the default one that
  * `mod.ts` sets up with the built-in protocols and transports.
+ * `Types` maps protocol names to the socket classes they open (after
+ * `registerBuiltins()`: `"req"` → `ReqSocket`…); a runtime that does not
+ * know opens any name as a `Socket`.
  *
  * @example Usage
  * ```ts
@@ -88,7 +110,7 @@ export interface Machines {
  * console.log(runtime.protocols().length); // 0: nothing registered yet
  * ```
  */
-export class Runtime {
+export class Runtime<Types extends object = Record<string, Socket>> {
   /** The clock every timer of this runtime uses. */
   readonly clock: Clock;
   /** How long a peer has to send its SP header, ms. */
@@ -151,11 +173,17 @@ export class Runtime {
   /**
    * The protocol registered under a name or id.
    *
-   * @throws {SpError} EINVAL when unknown
+   * @throws {SpError} EINVAL when unknown, listing the registered names
    */
   protocol(nameOrId: string | number): ProtocolSpec {
     const spec = typeof nameOrId === "number" ? this.#protocolIds.get(nameOrId) : this.#protocols.get(nameOrId);
-    if (spec === undefined) throw new SpError("EINVAL", `unknown protocol ${String(nameOrId)}`);
+    if (spec === undefined) {
+      const what = typeof nameOrId === "number" ? `0x${nameOrId.toString(16)}` : JSON.stringify(nameOrId);
+      const known = this.#protocols.size === 0
+        ? "none is registered"
+        : `registered: ${[...this.#protocols.keys()].join(", ")}`;
+      throw new SpError("EINVAL", `unknown protocol ${what} (${known})`);
+    }
     return spec;
   }
 
@@ -176,9 +204,22 @@ export class Runtime {
    * Opens a socket of a registered protocol (of the protocol's own socket
    * class when it brings one).
    *
-   * @throws {SpError} ETERM after `term()`, EINVAL for an unknown protocol,
-   *   EAFNOSUPPORT-like EINVAL for an unknown domain
+   * @throws {SpError} ETERM after `term()`, EINVAL for an unknown protocol
+   *   (naming the registered ones) or domain
    */
+  socket<P extends keyof Types & string>(
+    protocol: P,
+    init?: SocketInit<ProtocolOptionsOf<SocketFor<Types, P>>>,
+  ): SocketFor<Types, P>;
+  /**
+   * Opens a socket by protocol id, or by a name its `Types` do not list (a
+   * plug-in registered at run time, a name from a config file): a plain
+   * `Socket` as far as types go.
+   *
+   * @throws {SpError} ETERM after `term()`, EINVAL for an unknown protocol
+   *   (naming the registered ones) or domain
+   */
+  socket(protocol: string | number, init?: SocketInit): Socket;
   socket(protocol: string | number, init: SocketInit = {}): Socket {
     if (this.#terminated) throw new SpError("ETERM", "the runtime has been terminated");
     const domain = init.domain ?? AF_SP;

@@ -2,13 +2,17 @@
  * The socket: nanomsg's API (bind, connect, send, recv, options, shutdown,
  * close) in TypeScript form, with async send/recv that accept an
  * `AbortSignal`, `for await` over messages, `await using`, lifecycle
- * events, waiting for peers and statistics. The work is done by its parts:
+ * events, waiting for peers and statistics. A protocol's own socket class
+ * (`ReqSocket`, `SubSocket`…) extends it with the protocol's verbs, its
+ * options by name and its contexts. The work is done by its parts:
  * {@linkcode SocketIo} (the data path), {@linkcode SocketPlumbing}
  * (endpoints and pipes), {@linkcode EventHub} and {@linkcode DropCounter}.
  *
  * @module
  */
 
+import type { Clock } from "./clock.ts";
+import { Context, contextSetup } from "./context.ts";
 import type { Endpoint } from "./endpoint.ts";
 import { atCaller, isSpError, SpError } from "./errors.ts";
 import type { Message } from "./message.ts";
@@ -25,7 +29,7 @@ import {
   validateOption,
   validateTimeout,
 } from "./options.ts";
-import type { Protocol, ProtocolHost, ProtocolSpec } from "./protocol.ts";
+import type { Protocol, ProtocolHost, ProtocolSpec, RunningMachine } from "./protocol.ts";
 import { type MachineActor, startActor } from "./runtime.ts";
 import { claimSocketSetup, type SocketSetup, type SocketSetupData } from "./socket_setup.ts";
 import { DropCounter } from "./socket_drops.ts";
@@ -39,6 +43,38 @@ import { type Actor, type AnyStateMachine, waitFor } from "./xstate.ts";
 
 export { NN_DONTWAIT, type WaitOptions } from "./socket_io.ts";
 export type { SocketInit, SocketSetup } from "./socket_setup.ts";
+
+/**
+ * The option names of a socket whose protocol names options of its own
+ * (`O`, e.g. SUB's `subscribe`), besides the generic ones.
+ */
+export type SocketOptionName<O extends object> = keyof SocketOptions | (keyof O & string);
+
+/** The value type of option `K`. */
+export type SocketOptionValue<O extends object, K> = K extends keyof SocketOptions ? SocketOptions[K]
+  : K extends keyof O ? O[K]
+  : never;
+
+/** What `poll()` sees of a socket. Internal to the core. */
+export interface SocketReadiness {
+  /** The runtime's clock. */
+  readonly clock: Clock;
+  /** Whether a send (or receive) would complete now; throws EBADF/ETERM once closed, ENOTSUP when unknown. */
+  ready(direction: "send" | "recv"): boolean;
+  /** Calls `listener` whenever readiness may have changed (or the socket closed); returns the unsubscribe. */
+  watch(listener: () => void): () => void;
+}
+
+const readinessOf = new WeakMap<object, SocketReadiness>();
+
+/**
+ * What `poll()` sees of a socket. Internal to the core.
+ *
+ * @returns the socket's readiness, or undefined for something that is no socket
+ */
+export function socketReadiness(socket: object): SocketReadiness | undefined {
+  return readinessOf.get(socket);
+}
 
 /** Settings of {@linkcode Socket.waitForPeers}. */
 export interface PeerWaitOptions {
@@ -63,7 +99,7 @@ export interface PeerWaitOptions {
  * console.log(new TextDecoder().decode(await a.recv())); // "hello"
  * ```
  */
-export class Socket implements AsyncDisposable {
+export class Socket<O extends object = Record<never, never>> implements AsyncDisposable {
   /** The socket's number within its runtime. */
   readonly id: number;
   /** e.g. `socket#3(req)`, as events, statistics and error messages name it. */
@@ -76,6 +112,8 @@ export class Socket implements AsyncDisposable {
   readonly protocolId: number;
   /** Lifecycle events: pipes, connect and accept errors, dropped messages. */
   readonly events: SocketEvents;
+  /** The protocol's own options, for type checking only (no value at run time). */
+  declare protected readonly protocolOptions?: O;
 
   readonly #spec: ProtocolSpec;
   readonly #protocol: Protocol;
@@ -87,6 +125,11 @@ export class Socket implements AsyncDisposable {
   readonly #plumbing: SocketPlumbing;
   #state: "open" | "closing" | "closed" = "open";
   #terminated = false;
+  readonly #contextData: Omit<Parameters<typeof contextSetup>[0], "id" | "open" | "closed">;
+  #contexts: Set<Context<object>> | undefined;
+  #nextContext = 1;
+  /** Who `poll()`s this socket now; undefined while nobody does (the data path checks only that). */
+  #watchers: Set<() => void> | undefined;
   readonly #closed: Promise<void>;
   #markClosed!: () => void;
 
@@ -107,19 +150,26 @@ export class Socket implements AsyncDisposable {
     this.protocolId = spec.id;
     this.name = `socket#${id}(${this.domain === AF_SP_RAW ? "raw " : ""}${spec.name})`;
     this.#options = defaultOptions(String(id));
+    const protocolOptions: [string, unknown][] = [];
     for (const [key, value] of Object.entries(init.options ?? {})) {
-      this.setOption(key as keyof SocketOptions, value as never);
+      if (Object.hasOwn(this.#options, key)) this.setOption(key as keyof SocketOptions, value as never);
+      else protocolOptions.push([key, value]);
     }
     this.#hub = new EventHub();
     this.events = this.#hub;
     this.#drops = new DropCounter(this.name, this.#hub, runtime.clock);
     const host: ProtocolHost = {
-      readable: () => this.#io.deliverReceived(),
+      readable: () => {
+        this.#io.deliverReceived();
+        if (this.#watchers !== undefined) this.#readinessChanged();
+      },
       writable: () => this.#io.deliverSends(),
       options: this.#options,
       raw: this.domain === AF_SP_RAW,
       clock: runtime.clock,
       dropped: (reason, pipe) => this.#drops.count(reason, pipe),
+      startMachine: (machine, input) =>
+        startActor(runtime, machine, input, init.inspect, this.#actor) as unknown as RunningMachine,
     };
     this.#protocol = spec.create(host);
     this.#io = new SocketIo({
@@ -133,8 +183,18 @@ export class Socket implements AsyncDisposable {
       trouble: () => this.#plumbing.trouble,
       sendProgress: () => {
         if (this.#state === "closing") this.#actor.send({ type: "flush.progress" });
+        if (this.#watchers !== undefined) this.#readinessChanged();
       },
     });
+    this.#contextData = {
+      socketName: this.name,
+      spec,
+      options: this.#options,
+      clock: runtime.clock,
+      turns: data.turns,
+      situation: (direction) => this.#plumbing.situation(direction),
+      trouble: () => this.#plumbing.trouble,
+    };
     this.#plumbing = new SocketPlumbing({
       name: this.name,
       runtime,
@@ -153,6 +213,26 @@ export class Socket implements AsyncDisposable {
     this.#closed = new Promise((resolve) => this.#markClosed = resolve);
     this.#actor = startActor(runtime, runtime.machines.socket, { core: this.#plumbing }, init.inspect);
     this.#plumbing.owner = this.#actor;
+    for (const [key, value] of protocolOptions) this.setOption(key as never, value as never);
+    readinessOf.set(this, {
+      clock: runtime.clock,
+      ready: (direction) => {
+        this.#check();
+        return this.#io.ready(direction);
+      },
+      watch: (listener) => {
+        (this.#watchers ??= new Set()).add(listener);
+        return () => {
+          this.#watchers?.delete(listener);
+          if (this.#watchers?.size === 0) this.#watchers = undefined;
+        };
+      },
+    });
+  }
+
+  /** The runtime's clock, for a protocol's socket class (a `request()`'s deadline). */
+  protected get clock(): Clock {
+    return this.#contextData.clock;
   }
 
   /** The SP id of the protocol this socket talks to, e.g. 0x51 for PUSH. */
@@ -318,7 +398,8 @@ export class Socket implements AsyncDisposable {
   send(data: Uint8Array | string, options?: WaitOptions | number): Promise<number> {
     try {
       this.#check();
-      return this.#io.send(data, options);
+      const sent = this.#io.send(data, options);
+      return this.#watchers === undefined ? sent : this.#watched(sent);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -334,7 +415,8 @@ export class Socket implements AsyncDisposable {
   recv(options?: WaitOptions | number): Promise<Uint8Array> {
     try {
       this.#check();
-      return this.#io.recv("body", options) as Promise<Uint8Array>;
+      const received = this.#io.recv("body", options) as Promise<Uint8Array>;
+      return this.#watchers === undefined ? received : this.#watched(received);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -436,8 +518,12 @@ export class Socket implements AsyncDisposable {
   setsockopt(level: number, option: number, value: number | string | Uint8Array): void {
     this.#check();
     const key = optionKey(level, option);
-    if (key !== undefined) return this.setOption(key, value as never);
-    if (level === this.protocolId && this.#protocol.setOption) return this.#protocol.setOption(option, value);
+    if (key !== undefined) return this.setOption(key as never, value as never);
+    if (level === this.protocolId && this.#protocol.setOption) {
+      this.#protocol.setOption(option, value);
+      if (this.#watchers !== undefined) this.#readinessChanged();
+      return;
+    }
     throw new SpError("ENOPROTOOPT", `option ${option} at level ${level} is not settable on ${this.protocolName}`);
   }
 
@@ -457,19 +543,72 @@ export class Socket implements AsyncDisposable {
   }
 
   /**
-   * Sets an option by name.
+   * Sets an option by name: a generic one (`"rcvtimeo"`…) or one of the
+   * protocol's (`"subscribe"` on a SUB, `"resendIvl"` on a REQ…).
    *
-   * @throws {SpError} EINVAL naming the type and range expected
+   * @example Usage
+   * ```ts
+   * import { openSocket } from "@sp/nanomsg";
+   * await using sub = openSocket("sub");
+   * sub.setOption("rcvtimeo", 500);
+   * sub.setOption("subscribe", "news.");
+   * console.log(sub.getOption("rcvtimeo")); // 500
+   * ```
+   *
+   * @throws {SpError} EINVAL naming the type and range expected, ENOPROTOOPT for an unknown name,
+   *   EBADF for a protocol's option once closed
    */
-  setOption<K extends keyof SocketOptions>(key: K, value: SocketOptions[K]): void {
-    this.#options[key] = validateOption(key, value);
+  setOption<K extends SocketOptionName<O>>(key: K, value: SocketOptionValue<O, K>): void {
+    if (Object.hasOwn(this.#options, key)) {
+      const name = key as keyof SocketOptions;
+      (this.#options as unknown as Record<string, unknown>)[name] = validateOption(name, value);
+      return;
+    }
+    this.#check();
+    const option = this.#protocolOption(key);
+    if (this.#protocol.setOption === undefined) throw this.#noOption(key, "settable");
+    this.#protocol.setOption(option, value);
+    // A new subscription may make a waiting message receivable.
+    if (this.#watchers !== undefined) this.#readinessChanged();
   }
 
-  /** Reads an option by name. */
-  getOption<K extends keyof SocketOptions>(key: K): SocketOptions[K] {
-    return this.#options[key];
+  /**
+   * Reads an option by name, generic or the protocol's.
+   *
+   * @throws {SpError} ENOPROTOOPT for an unknown name or one that cannot be read (`"subscribe"`)
+   */
+  getOption<K extends SocketOptionName<O>>(key: K): SocketOptionValue<O, K> {
+    if (Object.hasOwn(this.#options, key)) {
+      return (this.#options as unknown as Record<string, unknown>)[key] as SocketOptionValue<O, K>;
+    }
+    const option = this.#protocolOption(key);
+    if (this.#protocol.getOption === undefined) throw this.#noOption(key, "readable");
+    return this.#protocol.getOption(option) as SocketOptionValue<O, K>;
   }
 
+  /**
+   * Opens a context of the protocol (for a protocol's socket class to
+   * offer as `openContext()`).
+   *
+   * @returns the open context
+   * @throws {SpError} ENOTSUP for a raw socket or a protocol without contexts, EBADF when closed
+   */
+  protected newContext<C extends object>(): Context<C> {
+    this.#check();
+    const protocol = this.#protocol;
+    if (protocol.openContext === undefined || this.domain === AF_SP_RAW) {
+      const what = this.domain === AF_SP_RAW ? "raw sockets have" : `${this.protocolName} has`;
+      throw new SpError("ENOTSUP", `${this.name}: ${what} no contexts`);
+    }
+    const context = new Context<C>(contextSetup({
+      ...this.#contextData,
+      id: this.#nextContext++,
+      open: (host) => protocol.openContext!(host),
+      closed: (context) => this.#contexts?.delete(context),
+    }));
+    (this.#contexts ??= new Set()).add(context as Context<object>);
+    return context;
+  }
   /**
    * Closes the socket: waiting receives fail with EBADF, pending messages
    * are flushed for up to LINGER ms, then every endpoint closes.
@@ -481,7 +620,12 @@ export class Socket implements AsyncDisposable {
       return Promise.reject(new SpError(this.#terminated ? "ETERM" : "EBADF", `${this.name} is already closed`));
     }
     this.#state = "closing";
+    if (this.#contexts !== undefined) {
+      const error = new SpError(this.#terminated ? "ETERM" : "EBADF", `${this.name} is closed`);
+      for (const context of [...this.#contexts]) context.shutDown(error);
+    }
     this.#actor.send({ type: "close" });
+    if (this.#watchers !== undefined) this.#readinessChanged();
     return this.#closed;
   }
 
@@ -500,6 +644,28 @@ export class Socket implements AsyncDisposable {
   #check(): void {
     if (this.#terminated) throw new SpError("ETERM", "the runtime has been terminated");
     if (this.#state !== "open") throw new SpError("EBADF", `${this.name} is closed`);
+  }
+
+  #protocolOption(key: string): number {
+    const options = this.#spec.options;
+    if (options !== undefined && Object.hasOwn(options, key)) return options[key]!;
+    const names = [...Object.keys(this.#options), ...Object.keys(options ?? {})];
+    throw new SpError("ENOPROTOOPT", `${this.name} has no option ${JSON.stringify(key)} (it has ${names.join(", ")})`);
+  }
+
+  #noOption(key: string, what: string): SpError {
+    return new SpError("ENOPROTOOPT", `${this.name}: option ${JSON.stringify(key)} is not ${what}`);
+  }
+
+  /** Tells the pollers that readiness may have changed, once the call settles. */
+  #watched<T>(call: Promise<T>): Promise<T> {
+    const changed = () => this.#readinessChanged();
+    call.then(changed, changed);
+    return call;
+  }
+
+  #readinessChanged(): void {
+    for (const listener of [...this.#watchers ?? []]) listener();
   }
 
   #finish(setup: SocketSetupData): void {

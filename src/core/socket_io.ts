@@ -66,14 +66,22 @@ function dontwaitOf(options: WaitOptions | number | undefined): boolean {
 /** What a receive wants: the body alone, or the message with its header. */
 export type Want = "body" | "message";
 
-/** What the data path needs from its socket. */
+/**
+ * What the data path hands messages to and takes them from: a protocol,
+ * or one of its contexts.
+ */
+export type IoTarget =
+  & Pick<Protocol, "trySend" | "tryRecv">
+  & Partial<Pick<Protocol, "trySendMsg" | "tryRecvMsg" | "checkMessage" | "readyToSend" | "readyToRecv">>;
+
+/** What the data path needs from its socket (or context). */
 export interface SocketIoParts {
-  /** The socket's name, for messages. */
+  /** The socket's (or context's) name, for messages. */
   readonly name: string;
   /** The protocol: whether it sends and receives. */
   readonly spec: ProtocolSpec;
-  /** The protocol instance. */
-  readonly protocol: Protocol;
+  /** The protocol instance, or a context of it. */
+  readonly protocol: IoTarget;
   /** The socket's live options. */
   readonly options: Readonly<SocketOptions>;
   /** The runtime's clock, for timeouts. */
@@ -86,6 +94,8 @@ export interface SocketIoParts {
   trouble(): SpError | undefined;
   /** Sends made progress (a closing socket checks whether it is flushed). */
   sendProgress(): void;
+  /** A waiting receive gave up (timed out or aborted): a context's exchange ends there (nng). */
+  recvAbandoned?(): void;
 }
 
 const encoder = new TextEncoder();
@@ -104,7 +114,7 @@ function afterTurn<T>(turn: Promise<void>, value: T): Promise<T> {
 /** Sending and receiving for one socket. Internal to the core. */
 export class SocketIo {
   readonly #parts: SocketIoParts;
-  readonly #protocol: Protocol;
+  readonly #protocol: IoTarget;
   readonly #turns: LoopTurns;
   readonly #canSend: boolean;
   readonly #canRecv: boolean;
@@ -118,20 +128,42 @@ export class SocketIo {
     this.#turns = parts.turns;
     this.#canSend = parts.spec.canSend;
     this.#canRecv = parts.spec.canRecv;
-    const errors = (direction: "send" | "recv") => ({
-      timedOut: (ms: number) =>
-        new SpError("ETIMEDOUT", `${parts.name}: ${direction} gave up after ${ms} ms: ${parts.situation(direction)}`, {
-          cause: parts.trouble(),
-        }),
-      canceled: (signal: AbortSignal) => canceled(signal, `${parts.name}: ${direction}`),
+    const errors = (direction: "send" | "recv", gaveUp?: () => void) => ({
+      timedOut: (ms: number) => {
+        gaveUp?.();
+        return new SpError(
+          "ETIMEDOUT",
+          `${parts.name}: ${direction} gave up after ${ms} ms: ${parts.situation(direction)}`,
+          { cause: parts.trouble() },
+        );
+      },
+      canceled: (signal: AbortSignal) => {
+        gaveUp?.();
+        return canceled(signal, `${parts.name}: ${direction}`);
+      },
     });
     this.#sendWaiters = new WaitQueue(parts.clock, errors("send"));
-    this.#recvWaiters = new WaitQueue(parts.clock, errors("recv"));
+    this.#recvWaiters = new WaitQueue(parts.clock, errors("recv", parts.recvAbandoned));
   }
 
   /** Whether sends are still waiting (linger waits for them). */
   get sending(): boolean {
     return this.#sendWaiters.length > 0;
+  }
+
+  /**
+   * Whether a send (or a receive) would complete now without waiting:
+   * nothing queued before it and the protocol ready.
+   *
+   * @throws {SpError} ENOTSUP when the protocol cannot tell
+   */
+  ready(direction: "send" | "recv"): boolean {
+    const { spec, name } = this.#parts;
+    if (!(direction === "send" ? spec.canSend : spec.canRecv)) return false;
+    if ((direction === "send" ? this.#sendWaiters : this.#recvWaiters).length > 0) return false;
+    const check = direction === "send" ? this.#protocol.readyToSend : this.#protocol.readyToRecv;
+    if (check === undefined) throw new SpError("ENOTSUP", `${name}: ${spec.name} cannot tell when it is ready`);
+    return check.call(this.#protocol);
   }
 
   /**

@@ -13,12 +13,15 @@ import type { ProtocolSpec } from "./protocol.ts";
 import type { Inspector, Runtime } from "./runtime.ts";
 import type { Socket } from "./socket.ts";
 
-/** How a socket is opened. */
-export interface SocketInit {
+/**
+ * How a socket is opened; `O` names the protocol's own options (SUB's
+ * `subscribe`, SURVEYOR's `deadline`…), which `options` may set too.
+ */
+export interface SocketInit<O extends object = Record<never, never>> {
   /** `AF_SP` (default) or `AF_SP_RAW`. */
   domain?: number;
-  /** Option values to start with. */
-  options?: Partial<SocketOptions>;
+  /** Option values to start with, generic and the protocol's. */
+  options?: Partial<SocketOptions & O>;
   /** An XState inspector observing this socket's machines (socket, endpoints, pipes). */
   inspect?: Inspector;
 }

@@ -102,6 +102,9 @@ function host(maxttl: number): ProtocolHost & { drops: number } {
     raw: false,
     clock: new ManualClock(),
     dropped: () => h.drops++,
+    startMachine: () => {
+      throw new Error("the cooked and raw responders run no machines");
+    },
   };
   return h;
 }

@@ -17,8 +17,9 @@
  */
 
 import { registerBrowserBuiltins } from "./src/builtins_browser.ts";
-import { Runtime } from "./src/core/runtime.ts";
+import { type ProtocolOptionsOf, Runtime, type SocketFor, type UncheckedName } from "./src/core/runtime.ts";
 import type { Socket, SocketInit } from "./src/core/socket.ts";
+import type { ProtocolName, SocketTypes } from "./src/socket_types.ts";
 
 export * from "./src/api.ts";
 export { registerBrowserBuiltins } from "./src/builtins_browser.ts";
@@ -29,7 +30,7 @@ export {
   createBrowserWsTransport,
 } from "./src/transports/ws/browser.ts";
 
-let defaultRuntimeInstance: Runtime | undefined;
+let defaultRuntimeInstance: Runtime<SocketTypes> | undefined;
 
 /**
  * The runtime behind `socket()`, `openSocket()` and `term()` in a page,
@@ -43,27 +44,54 @@ let defaultRuntimeInstance: Runtime | undefined;
  *
  * @returns the default runtime, created on first use
  */
-export function defaultRuntime(): Runtime {
+export function defaultRuntime(): Runtime<SocketTypes> {
   defaultRuntimeInstance ??= registerBrowserBuiltins(new Runtime());
   return defaultRuntimeInstance;
 }
 
 /**
- * Opens a socket by protocol name on the browser's default runtime.
+ * Opens a socket by protocol name on the browser's default runtime,
+ * typed by its protocol ({@linkcode SocketTypes}), as `openSocket()` of
+ * `mod.ts`.
  *
  * @example Usage
  * ```ts
  * import { openSocket } from "@sp/nanomsg/browser";
  * await using s = openSocket("req");
- * console.log(s.protocolName); // "req"
+ * console.log(s.protocolName, typeof s.request); // "req" "function"
  * ```
  *
- * @param protocol a registered protocol's name or id
+ * @param protocol a built-in (or declared plug-in) protocol's name
+ * @param init domain, options and inspector
+ * @returns the open socket, of its protocol's class
+ * @throws {SpError} EINVAL for a name no protocol is registered under
+ */
+export function openSocket<P extends ProtocolName>(
+  protocol: P,
+  init?: SocketInit<ProtocolOptionsOf<SocketFor<SocketTypes, P>>>,
+): SocketFor<SocketTypes, P>;
+/**
+ * Opens a socket by protocol id, or by a name known only at run time (read
+ * from a config file): a plain `Socket` as far as types go, and an unknown
+ * name is EINVAL listing the registered ones.
+ *
+ * @example Usage
+ * ```ts
+ * import { NN_PUSH, openSocket } from "@sp/nanomsg/browser";
+ * const fromConfig: string = JSON.parse('{"protocol":"pull"}').protocol;
+ * await using pull = openSocket(fromConfig);
+ * await using push = openSocket(NN_PUSH);
+ * console.log(pull.protocolName, push.protocolName); // "pull" "push"
+ * ```
+ *
+ * @param protocol a registered protocol's id, or a name as a plain `string`
  * @param init domain, options and inspector
  * @returns the open socket
+ * @throws {SpError} EINVAL for an unknown protocol, naming the registered ones
  */
+export function openSocket<S extends string>(protocol: number | UncheckedName<S>, init?: SocketInit): Socket;
 export function openSocket(protocol: string | number, init?: SocketInit): Socket {
-  return defaultRuntime().socket(protocol, init);
+  return defaultRuntime().socket(protocol as never, init);
 }
 
 /**

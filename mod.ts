@@ -31,8 +31,9 @@
  */
 
 import { registerBuiltins } from "./src/builtins.ts";
-import { Runtime } from "./src/core/runtime.ts";
+import { type ProtocolOptionsOf, Runtime, type SocketFor, type UncheckedName } from "./src/core/runtime.ts";
 import type { Socket, SocketInit } from "./src/core/socket.ts";
+import type { ProtocolName, SocketTypes } from "./src/socket_types.ts";
 
 export * from "./src/api.ts";
 export { registerBuiltins } from "./src/builtins.ts";
@@ -42,7 +43,7 @@ export { createTcpTransport } from "./src/transports/tcp.ts";
 export { createTlsTcpTransport } from "./src/transports/tls.ts";
 export { createWssTransport, createWsTransport, type WsTransportOptions } from "./src/transports/ws/ws.ts";
 
-let defaultRuntimeInstance: Runtime | undefined;
+let defaultRuntimeInstance: Runtime<SocketTypes> | undefined;
 
 /**
  * The runtime behind `socket()`, `openSocket()` and `term()`, with the
@@ -56,29 +57,59 @@ let defaultRuntimeInstance: Runtime | undefined;
  *
  * @returns the default runtime, created on first use
  */
-export function defaultRuntime(): Runtime {
+export function defaultRuntime(): Runtime<SocketTypes> {
   defaultRuntimeInstance ??= registerBuiltins(new Runtime());
   return defaultRuntimeInstance;
 }
 
 /**
- * Opens a socket by protocol name (`"pair"`, `"push"`, `"pull"`, `"req"`,
- * `"rep"`, `"pub"`, `"sub"`, `"surveyor"`, `"respondent"`, `"bus"`) or id
- * on the default runtime.
+ * Opens a socket by protocol name (`"pair"`, `"pair1"`, `"push"`,
+ * `"pull"`, `"req"`, `"rep"`, `"pub"`, `"sub"`, `"surveyor"`,
+ * `"respondent"`, `"bus"`) on the default runtime, typed by its protocol
+ * ({@linkcode SocketTypes}): `openSocket("req")` is a `ReqSocket` with
+ * `request()`, `openSocket("sub")` a `SubSocket` with `subscribe()`, and
+ * a misspelt name fails type checking. `init.options` takes the
+ * protocol's options by name too.
  *
  * @example Usage
  * ```ts
  * import { openSocket } from "@sp/nanomsg";
- * await using s = openSocket("pair", { options: { rcvtimeo: 100 } });
- * console.log(s.protocolId); // 16
+ * await using sub = openSocket("sub", { options: { rcvtimeo: 100, subscribe: "news." } });
+ * sub.subscribe("weather.");
+ * console.log(sub.protocolId); // 33
  * ```
  *
- * @param protocol a registered protocol's name or id
+ * @param protocol a built-in (or declared plug-in) protocol's name
+ * @param init domain, options and inspector
+ * @returns the open socket, of its protocol's class
+ * @throws {SpError} EINVAL for a name no protocol is registered under
+ */
+export function openSocket<P extends ProtocolName>(
+  protocol: P,
+  init?: SocketInit<ProtocolOptionsOf<SocketFor<SocketTypes, P>>>,
+): SocketFor<SocketTypes, P>;
+/**
+ * Opens a socket by protocol id, or by a name known only at run time (read
+ * from a config file): a plain `Socket` as far as types go, and an unknown
+ * name is EINVAL listing the registered ones.
+ *
+ * @example Usage
+ * ```ts
+ * import { NN_PUSH, openSocket } from "@sp/nanomsg";
+ * const fromConfig: string = JSON.parse('{"protocol":"pull"}').protocol;
+ * await using pull = openSocket(fromConfig);
+ * await using push = openSocket(NN_PUSH);
+ * console.log(pull.protocolName, push.protocolName); // "pull" "push"
+ * ```
+ *
+ * @param protocol a registered protocol's id, or a name as a plain `string`
  * @param init domain, options and inspector
  * @returns the open socket
+ * @throws {SpError} EINVAL for an unknown protocol, naming the registered ones
  */
+export function openSocket<S extends string>(protocol: number | UncheckedName<S>, init?: SocketInit): Socket;
 export function openSocket(protocol: string | number, init?: SocketInit): Socket {
-  return defaultRuntime().socket(protocol, init);
+  return defaultRuntime().socket(protocol as never, init);
 }
 
 /**

@@ -8,6 +8,7 @@
 
 import { BUILTIN_PROTOCOLS } from "./builtin_protocols.ts";
 import type { Runtime } from "./core/runtime.ts";
+import type { SocketTypes } from "./socket_types.ts";
 import { createInprocTransport } from "./transports/inproc.ts";
 import { createIpcTransport } from "./transports/ipc.ts";
 import { createTcpTransport } from "./transports/tcp.ts";
@@ -25,9 +26,9 @@ import { createWssTransport, createWsTransport } from "./transports/ws/ws.ts";
  * ```
  *
  * @param runtime the runtime to fill
- * @returns the same runtime
+ * @returns the same runtime, typed: `socket("req")` is a `ReqSocket`…
  */
-export function registerBuiltins(runtime: Runtime): Runtime {
+export function registerBuiltins<T extends object>(runtime: Runtime<T>): Runtime<SocketTypes> {
   for (const spec of BUILTIN_PROTOCOLS) runtime.registerProtocol(spec);
   const timing = { clock: runtime.clock, handshakeTimeout: runtime.handshakeTimeout };
   const transports = [
@@ -39,5 +40,5 @@ export function registerBuiltins(runtime: Runtime): Runtime {
     createWssTransport(timing),
   ];
   for (const transport of transports) runtime.registerTransport(transport);
-  return runtime;
+  return runtime as unknown as Runtime<SocketTypes>;
 }

@@ -8,6 +8,7 @@
 
 import { BUILTIN_PROTOCOLS } from "./builtin_protocols.ts";
 import type { Runtime } from "./core/runtime.ts";
+import type { SocketTypes } from "./socket_types.ts";
 import { createInprocTransport } from "./transports/inproc.ts";
 import { createBrowserWssTransport, createBrowserWsTransport } from "./transports/ws/browser.ts";
 
@@ -22,9 +23,9 @@ import { createBrowserWssTransport, createBrowserWsTransport } from "./transport
  * ```
  *
  * @param runtime the runtime to fill
- * @returns the same runtime
+ * @returns the same runtime, typed: `socket("req")` is a `ReqSocket`…
  */
-export function registerBrowserBuiltins(runtime: Runtime): Runtime {
+export function registerBrowserBuiltins<T extends object>(runtime: Runtime<T>): Runtime<SocketTypes> {
   for (const spec of BUILTIN_PROTOCOLS) runtime.registerProtocol(spec);
   const timing = { clock: runtime.clock };
   for (
@@ -32,5 +33,5 @@ export function registerBrowserBuiltins(runtime: Runtime): Runtime {
   ) {
     runtime.registerTransport(transport);
   }
-  return runtime;
+  return runtime as unknown as Runtime<SocketTypes>;
 }

@@ -4,15 +4,18 @@
  * fair-queued in, each reply goes back to the pipe its request came from
  * and carries the request's backtrace, and a reply never waits — if its
  * pipe is gone or cannot take it, it is dropped (sp-spec.md §2.5, §2.8).
+ * Contexts (nng's) answer requests of their own; nng's REP context waits
+ * for a full pipe where we drop, as nanomsg does.
  *
  * @module
  */
 
 import { SpError } from "../core/errors.ts";
 import type { Message } from "../core/message.ts";
-import type { PipeHandle, Protocol, ProtocolHost } from "../core/protocol.ts";
-import { encodeWord, readWord, recvBacktraced, WORD_BYTES } from "./backtrace.ts";
+import type { ContextHost, PipeHandle, Protocol, ProtocolContext, ProtocolHost } from "../core/protocol.ts";
+import { type Backtraced, encodeWord, readWord, recvBacktraced, WORD_BYTES } from "./backtrace.ts";
 import { FairQueue } from "./fair_queue.ts";
+import { Queue } from "./queue.ts";
 
 /** The key a raw responder files a pipe under: its id with the high bit clear, as it goes on the wire. */
 function pipeKey(pipe: PipeHandle): number {
@@ -25,9 +28,24 @@ interface ReturnAddress {
   readonly backtrace: Uint8Array;
 }
 
+/** What one answering party (the socket, or a context) is doing. */
+class Answering {
+  /** Where the reply to the request being answered goes. */
+  address: ReturnAddress | undefined;
+  /** Whether it is queued to hear of the next request. */
+  waiting = false;
+  closed = false;
+
+  constructor(readonly host: ContextHost) {}
+}
+
 /**
  * A cooked REP or RESPONDENT: `recv` strips the backtrace and keeps it,
- * `send` puts it back and routes the reply to the request's pipe.
+ * `send` puts it back and routes the reply to the request's pipe. The
+ * socket answers one request at a time; each context (nng's) answers one
+ * of its own, so a server with several contexts may answer in any order.
+ * Requests go to whoever receives first: the socket's waiting receives,
+ * then the contexts in the order they started waiting.
  *
  * @example Usage
  * ```ts ignore
@@ -40,7 +58,11 @@ export class Responder implements Protocol {
   readonly #what: string;
   readonly #inbound = new FairQueue();
   readonly #pipes = new Set<PipeHandle>();
-  #answering: ReturnAddress | undefined;
+  readonly #own: Answering;
+  /** Contexts waiting for a request, in the order they started waiting. */
+  readonly #waiting = new Queue<Answering>();
+  /** A request `readyToRecv()` found, delivered next. */
+  #next: Backtraced | undefined;
 
   /**
    * @param host the socket's side of the protocol
@@ -49,6 +71,7 @@ export class Responder implements Protocol {
   constructor(host: ProtocolHost, what: string) {
     this.#host = host;
     this.#what = what;
+    this.#own = new Answering(host);
   }
 
   /** Replies never wait, so nothing is ever pending. */
@@ -69,10 +92,15 @@ export class Responder implements Protocol {
     this.#inbound.remove(pipe);
   }
 
-  /** The pipe has a request waiting. */
+  /** The pipe has a request waiting: the socket's receives hear first, then waiting contexts. */
   pipeReadable(pipe: PipeHandle): void {
     this.#inbound.readable(pipe);
     this.#host.readable();
+    while (this.#waiting.length > 0 && (this.#next !== undefined || this.#inbound.canRecv)) {
+      const next = this.#waiting.shift()!;
+      next.waiting = false;
+      if (!next.closed) next.host.readable();
+    }
   }
 
   /** Replies do not wait for writable pipes, so there is nothing to resume. */
@@ -84,15 +112,7 @@ export class Responder implements Protocol {
    * @throws {SpError} EFSM when no request is being answered
    */
   trySend(body: Uint8Array): boolean {
-    const address = this.#answering;
-    if (address === undefined) {
-      throw new SpError("EFSM", `no ${this.#what} to reply to: receive one first`);
-    }
-    this.#answering = undefined;
-    if (!this.#pipes.has(address.pipe)) this.#host.dropped("no-peer", address.pipe);
-    else if (!address.pipe.writable) this.#host.dropped("slow-peer", address.pipe);
-    else address.pipe.send(body, address.backtrace);
-    return true;
+    return this.#reply(this.#own, body);
   }
 
   /**
@@ -100,10 +120,57 @@ export class Responder implements Protocol {
    * Like nanomsg, every receive first forgets a request left unanswered.
    */
   tryRecv(): Uint8Array | undefined {
-    this.#answering = undefined;
-    const next = recvBacktraced(this.#inbound, this.#host.options.maxttl, this.#host);
-    if (next === undefined) return undefined;
-    this.#answering = { pipe: next.pipe, backtrace: next.message.header };
+    return this.#take(this.#own);
+  }
+
+  /** nanomsg's readiness: a reply can be sent while a request is being answered. */
+  readyToSend(): boolean {
+    return this.#own.address !== undefined;
+  }
+
+  /** Whether a well-formed request is waiting (malformed ones are dropped on the way, as a receive would). */
+  readyToRecv(): boolean {
+    this.#next ??= recvBacktraced(this.#inbound, this.#host.options.maxttl, this.#host);
+    return this.#next !== undefined;
+  }
+
+  /** Opens a context: a request being answered of its own. */
+  openContext(host: ContextHost): ProtocolContext {
+    const answering = new Answering(host);
+    return {
+      trySend: (body) => this.#reply(answering, body),
+      tryRecv: () => this.#take(answering),
+      close: () => {
+        answering.closed = true;
+        answering.address = undefined;
+      },
+    };
+  }
+
+  #reply(answering: Answering, body: Uint8Array): boolean {
+    const address = answering.address;
+    if (address === undefined) {
+      throw new SpError("EFSM", `no ${this.#what} to reply to: receive one first`);
+    }
+    answering.address = undefined;
+    if (!this.#pipes.has(address.pipe)) this.#host.dropped("no-peer", address.pipe);
+    else if (!address.pipe.writable) this.#host.dropped("slow-peer", address.pipe);
+    else address.pipe.send(body, address.backtrace);
+    return true;
+  }
+
+  #take(answering: Answering): Uint8Array | undefined {
+    answering.address = undefined;
+    const next = this.#next ?? recvBacktraced(this.#inbound, this.#host.options.maxttl, this.#host);
+    this.#next = undefined;
+    if (next === undefined) {
+      if (answering !== this.#own && !answering.waiting) {
+        answering.waiting = true;
+        this.#waiting.push(answering);
+      }
+      return undefined;
+    }
+    answering.address = { pipe: next.pipe, backtrace: next.message.header };
     return next.message.body;
   }
 }
@@ -124,6 +191,8 @@ export class RawResponder implements Protocol {
   readonly #host: ProtocolHost;
   readonly #inbound = new FairQueue();
   readonly #pipes = new Map<number, PipeHandle>();
+  /** A request `readyToRecv()` found, delivered next. */
+  #next: Backtraced | undefined;
 
   /** @param host the socket's side of the protocol */
   constructor(host: ProtocolHost) {
@@ -180,8 +249,20 @@ export class RawResponder implements Protocol {
 
   /** The next well-formed request, its header led by the id of the pipe it came from. */
   tryRecvMsg(): Message | undefined {
-    const next = recvBacktraced(this.#inbound, this.#host.options.maxttl, this.#host);
+    const next = this.#next ?? recvBacktraced(this.#inbound, this.#host.options.maxttl, this.#host);
+    this.#next = undefined;
     if (next === undefined) return undefined;
     return { header: encodeWord(pipeKey(next.pipe), next.message.header), body: next.message.body };
+  }
+
+  /** Replies never wait (they are dropped when they cannot go). */
+  readyToSend(): boolean {
+    return true;
+  }
+
+  /** Whether a well-formed request is waiting. */
+  readyToRecv(): boolean {
+    this.#next ??= recvBacktraced(this.#inbound, this.#host.options.maxttl, this.#host);
+    return this.#next !== undefined;
   }
 }

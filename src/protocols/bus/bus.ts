@@ -49,6 +49,14 @@ class Bus extends FanOutFanIn implements Protocol {
     return this.inbound.recv();
   }
 
+  readyToSend(): boolean {
+    return true; // never waits
+  }
+
+  readyToRecv(): boolean {
+    return this.inbound.canRecv;
+  }
+
   /** Sends to every peer but `exclude`; the peers that cannot keep up miss it (counted). */
   protected fanOut(body: Uint8Array, exclude: PipeHandle | undefined): void {
     this.out.send(body, undefined, exclude);

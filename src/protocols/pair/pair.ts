@@ -57,6 +57,14 @@ class Pair implements Protocol {
   tryRecv(): Uint8Array | undefined {
     return this.#inbound.recv();
   }
+
+  readyToSend(): boolean {
+    return this.#peer !== undefined && this.#peer.writable;
+  }
+
+  readyToRecv(): boolean {
+    return this.#inbound.canRecv;
+  }
 }
 
 /**

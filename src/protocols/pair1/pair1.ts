@@ -26,8 +26,9 @@
  * refused while the first lasts; a send waits while there is no peer or
  * it cannot take more.
  *
- * Polyamorous (`NN_PAIR1_POLY` = 1 at level `NN_PAIR1`, cooked sockets
- * only, before the first connection): any number of peers, and
+ * Polyamorous (`NN_PAIR1_POLY` = 1 at level `NN_PAIR1`, or
+ * `setOption("poly", 1)`, cooked sockets only, before the first
+ * connection): any number of peers, and
  * `sendmsg({ body, pipe })` picks the one; see `PolyPeers` in `peers.ts`
  * for the rules (nng's: best effort, drops counted). nng 1.5.2 offers the
  * mode only as `nng_pair1_open_poly()`: its `pair1:polyamorous` option
@@ -40,6 +41,7 @@
 import { SpError } from "../../core/errors.ts";
 import type { Message } from "../../core/message.ts";
 import type { PipeHandle, Protocol, ProtocolHost, ProtocolSpec } from "../../core/protocol.ts";
+import type { Socket } from "../../core/socket.ts";
 import { FairQueue } from "../../routing/fair_queue.ts";
 import { HOP_COUNT_SIZE, hopCountHeader, MAX_HOP_COUNT, readHopCount, splitHopCount } from "./hop_count.ts";
 import { MonoPeer, type Pair1Peers, PolyPeers } from "./peers.ts";
@@ -65,6 +67,8 @@ class Pair1 implements Protocol {
   #peers: Pair1Peers = new MonoPeer();
   #poly = false;
   #connected = false;
+  /** A message `readyToRecv()` found, delivered next. */
+  #held: Message | undefined;
 
   constructor(host: ProtocolHost) {
     this.#host = host;
@@ -147,6 +151,17 @@ class Pair1 implements Protocol {
     return this.#poly ? 1 : 0;
   }
 
+  /** Whether a send without a pipe named would go now (not wait for a peer). */
+  readyToSend(): boolean {
+    return this.#peers.route(undefined) !== "wait";
+  }
+
+  /** Whether a well-formed message is waiting (bad ones are dropped on the way, as a receive would). */
+  readyToRecv(): boolean {
+    this.#held ??= this.#next();
+    return this.#held !== undefined;
+  }
+
   #route(header: Uint8Array, body: Uint8Array, pipeId: number | undefined): boolean {
     const route = this.#peers.route(pipeId);
     if (route === "wait") return false;
@@ -157,6 +172,11 @@ class Pair1 implements Protocol {
 
   /** The next well-formed message that has not gone too far, dropping the others. */
   #next(): Message | undefined {
+    const held = this.#held;
+    if (held !== undefined) {
+      this.#held = undefined;
+      return held;
+    }
     for (;;) {
       const payload = this.#inbound.recv();
       if (payload === undefined) return undefined;
@@ -171,7 +191,8 @@ class Pair1 implements Protocol {
 }
 
 /**
- * The PAIR v1 protocol, to register on a runtime.
+ * The PAIR v1 protocol, to register on a runtime. Its option
+ * `NN_PAIR1_POLY` is also `poly` by name (`Pair1Socket`).
  *
  * @example Usage
  * ```ts
@@ -185,5 +206,15 @@ export const pair1Protocol: ProtocolSpec = {
   peerId: NN_PAIR1,
   canSend: true,
   canRecv: true,
+  options: { poly: NN_PAIR1_POLY },
   create: (host) => new Pair1(host),
 };
+
+/** PAIR v1's options by name. */
+export interface Pair1Options {
+  /** `NN_PAIR1_POLY`: 1 for polyamorous mode (before the first connection), 0 (the default) for one peer. */
+  poly: number;
+}
+
+/** A PAIR v1 socket: PAIR v1's option `poly` by name besides the generic ones. */
+export type Pair1Socket = Socket<Pair1Options>;

@@ -48,6 +48,14 @@ class Pull implements Protocol {
   tryRecv(): Uint8Array | undefined {
     return this.#in.recv();
   }
+
+  readyToSend(): boolean {
+    return false;
+  }
+
+  readyToRecv(): boolean {
+    return this.#in.canRecv;
+  }
 }
 
 /**

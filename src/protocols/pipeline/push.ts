@@ -51,6 +51,14 @@ class Push implements Protocol {
   tryRecv(): undefined {
     return undefined;
   }
+
+  readyToSend(): boolean {
+    return this.#out.canSend;
+  }
+
+  readyToRecv(): boolean {
+    return false;
+  }
 }
 
 /**

@@ -64,6 +64,14 @@ class Pub implements Protocol {
   tryRecv(): undefined {
     return undefined;
   }
+
+  readyToSend(): boolean {
+    return true; // never waits
+  }
+
+  readyToRecv(): boolean {
+    return false;
+  }
 }
 
 /**

@@ -4,9 +4,11 @@
  * topic. Messages carry no SP header and a SUB never sends anything:
  * subscriptions stay local.
  *
- * Subscriptions are set with `setsockopt(NN_SUB, NN_SUB_SUBSCRIBE, topic)`
- * and removed with `NN_SUB_UNSUBSCRIBE`; a topic is a `Uint8Array` or a
- * string (its UTF-8 bytes). They cannot be read back (`getsockopt` fails
+ * Subscriptions are set with `sub.subscribe(topic)` (or
+ * `setOption("subscribe", topic)`, or nanomsg's
+ * `setsockopt(NN_SUB, NN_SUB_SUBSCRIBE, topic)`) and removed with
+ * `unsubscribe(topic)` (`NN_SUB_UNSUBSCRIBE`); a topic is a `Uint8Array`
+ * or a string (its UTF-8 bytes). They cannot be read back (`getsockopt` fails
  * with ENOPROTOOPT, as in nanomsg). They behave like nanomsg's, which
  * differ from nng's:
  *
@@ -21,7 +23,10 @@
  * message is checked against the subscriptions in force at that moment,
  * and one that matches none is discarded. Discarded messages are not
  * counted in `messagesDropped` (filtering is SUB working as intended, not
- * a loss). A SUB without subscriptions therefore receives nothing.
+ * a loss). A SUB without subscriptions therefore receives nothing. For
+ * `poll()` a SUB is readable only when a message that matches is waiting
+ * (the check filters as a receive would then, and keeps the match for the
+ * next receive; nanomsg reports any queued message).
  *
  * @module
  */
@@ -30,6 +35,7 @@ import { SpError } from "../../core/errors.ts";
 import type { PipeHandle, Protocol, ProtocolHost, ProtocolSpec } from "../../core/protocol.ts";
 import { FairQueue } from "../../routing/fair_queue.ts";
 import { Subscriptions } from "../../routing/subscriptions.ts";
+import { SubSocket } from "./sub_socket.ts";
 
 /** SUB's SP id, also the option level of its subscriptions. */
 export const NN_SUB = 0x21;
@@ -52,6 +58,8 @@ class Sub implements Protocol {
   readonly #host: ProtocolHost;
   readonly #inbound = new FairQueue();
   readonly #subscriptions = new Subscriptions();
+  /** A matching message `readyToRecv()` found, delivered next if it still matches. */
+  #held: Uint8Array | undefined;
 
   constructor(host: ProtocolHost) {
     this.#host = host;
@@ -82,10 +90,22 @@ class Sub implements Protocol {
   }
 
   tryRecv(): Uint8Array | undefined {
+    const held = this.#held;
+    this.#held = undefined;
+    if (held !== undefined && this.#subscriptions.matches(held)) return held;
     for (;;) {
       const body = this.#inbound.recv();
       if (body === undefined || this.#subscriptions.matches(body)) return body;
     }
+  }
+
+  readyToSend(): boolean {
+    return false;
+  }
+
+  readyToRecv(): boolean {
+    this.#held ??= this.tryRecv();
+    return this.#held !== undefined;
   }
 
   setOption(option: number, value: unknown): void {
@@ -100,7 +120,9 @@ class Sub implements Protocol {
 }
 
 /**
- * The SUB protocol, to register on a runtime.
+ * The SUB protocol, to register on a runtime. Its sockets are
+ * {@linkcode SubSocket}s: `subscribe()`, `unsubscribe()`, and the options
+ * `subscribe` and `unsubscribe` by name.
  *
  * @example Usage
  * ```ts
@@ -118,5 +140,7 @@ export const subProtocol: ProtocolSpec = {
   peerId: PUB_ID,
   canSend: false,
   canRecv: true,
+  options: { subscribe: NN_SUB_SUBSCRIBE, unsubscribe: NN_SUB_UNSUBSCRIBE },
   create: (host) => new Sub(host),
+  createSocket: (setup) => new SubSocket(setup),
 };

@@ -10,6 +10,9 @@
  * word carrying the high bit, are dropped and the connection is kept
  * (nanomsg; nng closes the pipe for the malformed ones).
  *
+ * Contexts (`openContext()`, and `serve()`): each receives a request of
+ * its own and sends the reply to that one, in any order (nng's).
+ *
  * Raw (`AF_SP_RAW`): `recvmsg` returns header = [pipe id][hops…][request
  * id]; `sendmsg` routes by the first header word, so a raw REP joined to a
  * raw REQ by `device()` forwards like nanomsg's `nn_device`.
@@ -19,6 +22,7 @@
 
 import type { ProtocolSpec } from "../../core/protocol.ts";
 import { RawResponder, Responder } from "../../routing/responder.ts";
+import { RepSocket } from "./rep_socket.ts";
 
 /** REP's SP id. */
 export const NN_REP = 0x31;
@@ -26,7 +30,8 @@ export const NN_REP = 0x31;
 const REQ_ID = 0x30;
 
 /**
- * The REP protocol, to register on a runtime.
+ * The REP protocol, to register on a runtime. Its sockets are
+ * {@linkcode RepSocket}s: `openContext()` and `serve()`.
  *
  * @example Usage
  * ```ts
@@ -44,4 +49,5 @@ export const repProtocol: ProtocolSpec = {
   canSend: true,
   canRecv: true,
   create: (host) => host.raw ? new RawResponder(host) : new Responder(host, "request"),
+  createSocket: (setup) => new RepSocket(setup),
 };

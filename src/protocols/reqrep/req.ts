@@ -1,7 +1,8 @@
 /**
  * REQ (protocol 3, id 0x30): sends each request to one REP peer,
  * load-balanced like PUSH, and takes back the reply that carries the
- * request's id (sp-spec.md §2.5). nanomsg's behaviour throughout:
+ * request's id (sp-spec.md §2.5). The socket's own `send`/`recv` follow
+ * nanomsg throughout:
  *
  * - the request id is a random start, +1 per new request, high bit set,
  *   sent as the only backtrace word;
@@ -20,25 +21,34 @@
  * - `close()` lingers (up to `NN_LINGER`) for a request no pipe has taken
  *   yet, as for any unsent message here (nanomsg ignores LINGER).
  *
- * Raw (`AF_SP_RAW`): no ids, no resends, no state; `sendmsg` sends header
- * and body as given (load-balanced, waiting while no pipe can take it),
- * `recvmsg` splits the header after the first word with the high bit set.
- * Here we follow nng: nanomsg's raw REQ hands over only the first word as
- * the header and never checks it. The bytes a device forwards are the
- * same either way, but replies with no marked word within `NN_MAXTTL`
- * words are dropped and counted (nng closes the pipe for them).
+ * Contexts (`openContext()`, and one per `request()`) follow nng: each has
+ * a request of its own (ids come from one sequence, so replies find their
+ * context by id), a `send` waits until a pipe takes the request, a `recv`
+ * that gives up abandons it, and a new request fails a waiting `recv` of
+ * the old one with ECANCELED. Resending works as for the socket, with the
+ * context's own `resendIvl`. On the wire nothing changes.
+ *
+ * Raw (`AF_SP_RAW`): see `raw_req.ts`.
  *
  * @module
  */
 
-import type { TimerId } from "../../core/clock.ts";
 import { SpError } from "../../core/errors.ts";
-import type { Message } from "../../core/message.ts";
-import type { PipeHandle, Protocol, ProtocolHost, ProtocolSpec } from "../../core/protocol.ts";
-import { bodyFor, encodeWord, recvBacktraced, RequestIds, WORD_BYTES } from "../../routing/backtrace.ts";
-import { FairQueue } from "../../routing/fair_queue.ts";
+import type {
+  ContextHost,
+  PipeHandle,
+  Protocol,
+  ProtocolContext,
+  ProtocolHost,
+  ProtocolSpec,
+} from "../../core/protocol.ts";
+import { encodeWord, readWord, RequestIds, WORD_BYTES } from "../../routing/backtrace.ts";
 import { intervalOption } from "../../routing/interval_option.ts";
 import { LoadBalancer } from "../../routing/load_balancer.ts";
+import { Queue } from "../../routing/queue.ts";
+import { RawReq } from "./raw_req.ts";
+import { ReqExchange } from "./req_exchange.ts";
+import { ReqSocket } from "./req_socket.ts";
 
 /** REQ's SP id. */
 export const NN_REQ = 0x30;
@@ -51,196 +61,231 @@ export const NN_REQ_RESEND_IVL = 1;
 /** nanomsg's default resend interval, ms. */
 const DEFAULT_RESEND_IVL = 60_000;
 
-/** The request awaiting its reply. */
-interface Request {
-  readonly id: number;
-  /** The id as the one backtrace word. */
-  readonly header: Uint8Array;
-  readonly body: Uint8Array;
-  /** The pipe that carried the last copy; undefined while it waits for one. */
-  pipe: PipeHandle | undefined;
-  /** Whether some pipe has taken it at least once. */
-  sent: boolean;
+function checkOption(option: number): void {
+  if (option !== NN_REQ_RESEND_IVL) throw new SpError("ENOPROTOOPT", `REQ has no option ${option}`);
 }
 
 class Req implements Protocol {
   readonly #host: ProtocolHost;
   readonly #out = new LoadBalancer();
   readonly #ids = new RequestIds();
+  /** The socket's default for new contexts, and its own exchange's interval. */
   #resendIvl = DEFAULT_RESEND_IVL;
-  #request: Request | undefined;
-  /** The reply to the last request, until `recv` takes it. */
-  #reply: Uint8Array | undefined;
-  #resendTimer: TimerId | undefined;
+  /** The socket's own exchange (nanomsg's rules). */
+  readonly #own: ReqExchange;
+  /** Outstanding requests by id, so a reply finds its exchange. */
+  readonly #byId = new Map<number, ReqExchange>();
+  /** Exchanges whose request waits for a pipe (delayed, or a resend). */
+  readonly #toTransmit = new Queue<ReqExchange>();
+  /** Contexts whose send waits for a writable pipe. */
+  readonly #toSend = new Queue<ReqExchange>();
 
   constructor(host: ProtocolHost) {
     this.#host = host;
+    this.#own = new ReqExchange("socket", host, DEFAULT_RESEND_IVL);
   }
 
   /**
-   * A request that no pipe has taken yet is pending: close() lingers for
-   * it. One that went out and lost its pipe is not: a resend is a retry,
-   * and nobody will be there to receive its reply.
+   * A request of the socket's that no pipe has taken yet is pending:
+   * close() lingers for it. One that went out and lost its pipe is not: a
+   * resend is a retry, and nobody will be there to receive its reply.
+   * Contexts' sends wait in the socket until a pipe takes them.
    */
   get pending(): boolean {
-    return this.#request !== undefined && !this.#request.sent;
+    return this.#own.request !== undefined && !this.#own.request.sent;
   }
 
   addPipe(pipe: PipeHandle): boolean {
     this.#out.add(pipe);
-    this.#sendIfWaiting();
+    this.#flush();
     return true;
   }
 
   removePipe(pipe: PipeHandle): void {
     this.#out.remove(pipe);
     // nanomsg: losing the pipe is as good as a resend timeout.
-    if (this.#request !== undefined && this.#request.pipe === pipe) this.#transmit(this.#request);
+    for (const exchange of [...this.#byId.values()]) {
+      if (exchange.request?.pipe === pipe) this.#transmit(exchange);
+    }
   }
 
   pipeReadable(pipe: PipeHandle): void {
     // Replies are matched as they arrive, so the pipe never backs up with
-    // stale ones and at most one reply is kept.
+    // stale ones and each exchange keeps at most one reply.
     for (let payload = pipe.recv(); payload !== undefined; payload = pipe.recv()) this.#offerReply(payload, pipe);
   }
 
   pipeWritable(pipe: PipeHandle): void {
     this.#out.writable(pipe);
-    this.#sendIfWaiting();
+    this.#flush();
   }
 
   trySend(body: Uint8Array): boolean {
-    if (this.#reply !== undefined) {
-      // The previous reply was never received: it is dropped with its request.
-      this.#reply = undefined;
-      this.#host.dropped("stale");
-    }
-    const id = this.#ids.next();
-    // Kept for resends, possibly for minutes: a copy, so the caller may reuse its buffer.
-    this.#request = { id, header: encodeWord(id), body: body.slice(), pipe: undefined, sent: false };
-    this.#transmit(this.#request);
-    return true;
+    return this.#send(this.#own, body);
   }
 
   /** @throws {SpError} EFSM when no request is outstanding */
   tryRecv(): Uint8Array | undefined {
-    const reply = this.#reply;
-    if (reply !== undefined) {
-      this.#reply = undefined;
-      return reply;
-    }
-    if (this.#request === undefined) throw new SpError("EFSM", "no request is outstanding: send one first");
-    return undefined;
+    return this.#recv(this.#own);
+  }
+
+  readyToSend(): boolean {
+    return true; // the socket's send never waits
+  }
+
+  readyToRecv(): boolean {
+    return this.#own.reply !== undefined;
   }
 
   setOption(option: number, value: unknown): void {
-    if (option !== NN_REQ_RESEND_IVL) throw new SpError("ENOPROTOOPT", `REQ has no option ${option}`);
-    this.#resendIvl = intervalOption("NN_REQ_RESEND_IVL", value);
+    checkOption(option);
+    this.#resendIvl = this.#own.resendIvl = intervalOption("NN_REQ_RESEND_IVL", value);
   }
 
   getOption(option: number): number {
-    if (option !== NN_REQ_RESEND_IVL) throw new SpError("ENOPROTOOPT", `REQ has no option ${option}`);
+    checkOption(option);
     return this.#resendIvl;
   }
 
-  #offerReply(payload: Uint8Array, pipe: PipeHandle): void {
-    const request = this.#request;
-    const body = request === undefined ? undefined : bodyFor(payload, request.id);
-    if (body === undefined) {
-      this.#host.dropped(payload.length < WORD_BYTES ? "malformed" : "stale", pipe);
-      return;
-    }
-    this.#stopResending();
-    this.#request = undefined;
-    this.#reply = body;
-    this.#host.readable();
-  }
-
-  #sendIfWaiting(): void {
-    if (this.#request !== undefined && this.#request.pipe === undefined) this.#transmit(this.#request);
-  }
-
-  /** Sends (again) to the next writable pipe, or leaves the request waiting for one. */
-  #transmit(request: Request): void {
-    this.#stopResending();
-    request.pipe = undefined;
-    if (!this.#out.send(request.body, request.header)) return;
-    request.sent = true;
-    // Over inproc the reply can arrive within send(); then nothing is left to resend.
-    if (this.#request !== request) return;
-    request.pipe = this.#out.lastPipe;
-    this.#resendTimer = this.#host.clock.setTimeout(() => {
-      this.#resendTimer = undefined;
-      if (this.#request === request) this.#transmit(request);
-    }, this.#resendIvl);
+  openContext(host: ContextHost): ProtocolContext {
+    const exchange = new ReqExchange("context", host, this.#resendIvl);
+    return {
+      trySend: (body) => this.#send(exchange, body),
+      tryRecv: () => this.#recv(exchange),
+      recvAbandoned: () => this.#abandon(exchange),
+      setOption: (option, value) => {
+        checkOption(option);
+        exchange.resendIvl = intervalOption("NN_REQ_RESEND_IVL", value);
+      },
+      getOption: (option) => {
+        checkOption(option);
+        return exchange.resendIvl;
+      },
+      close: () => {
+        exchange.closed = true;
+        this.#abandon(exchange);
+        exchange.reply = undefined;
+      },
+    };
   }
 
   close(): void {
-    this.#stopResending();
-    this.#request = undefined;
+    for (const exchange of [...this.#byId.values()]) this.#abandon(exchange);
   }
 
-  #stopResending(): void {
-    if (this.#resendTimer === undefined) return;
-    this.#host.clock.clearTimeout(this.#resendTimer);
-    this.#resendTimer = undefined;
-  }
-}
-
-/** Raw REQ: load-balanced sends of header + body as given; replies split after the id word. */
-class RawReq implements Protocol {
-  readonly #host: ProtocolHost;
-  readonly #out = new LoadBalancer();
-  readonly #inbound = new FairQueue();
-
-  constructor(host: ProtocolHost) {
-    this.#host = host;
-  }
-
-  get pending(): boolean {
-    return false;
-  }
-
-  addPipe(pipe: PipeHandle): boolean {
-    this.#out.add(pipe);
-    this.#inbound.add(pipe);
+  #send(exchange: ReqExchange, body: Uint8Array): boolean {
+    if (exchange.reply !== undefined) {
+      // The previous reply was never received: it is dropped with its request.
+      exchange.reply = undefined;
+      this.#host.dropped("stale");
+    }
+    if (exchange.request !== undefined) {
+      this.#abandon(exchange);
+      if (exchange.rules === "context") {
+        exchange.canceling = true;
+        exchange.host.readable();
+        exchange.canceling = false;
+      }
+    }
+    if (exchange.rules === "context" && !this.#out.canSend) {
+      if (!exchange.queuedToSend) {
+        exchange.queuedToSend = true;
+        this.#toSend.push(exchange);
+      }
+      return false;
+    }
+    let id = this.#ids.next();
+    while (this.#byId.has(id)) id = this.#ids.next();
+    // Kept for resends, possibly for minutes: a copy, so the caller may reuse its buffer.
+    exchange.request = { id, header: encodeWord(id), body: body.slice(), pipe: undefined, sent: false };
+    this.#byId.set(id, exchange);
+    this.#transmit(exchange);
     return true;
   }
 
-  removePipe(pipe: PipeHandle): void {
-    this.#out.remove(pipe);
-    this.#inbound.remove(pipe);
+  #recv(exchange: ReqExchange): Uint8Array | undefined {
+    if (exchange.canceling) throw new SpError("ECANCELED", "a new request replaced the one this receive waited for");
+    const reply = exchange.reply;
+    if (reply !== undefined) {
+      exchange.reply = undefined;
+      return reply;
+    }
+    if (exchange.request === undefined) throw new SpError("EFSM", "no request is outstanding: send one first");
+    return undefined;
   }
 
-  pipeReadable(pipe: PipeHandle): void {
-    this.#inbound.readable(pipe);
-    this.#host.readable();
+  #offerReply(payload: Uint8Array, pipe: PipeHandle): void {
+    if (payload.length < WORD_BYTES) {
+      this.#host.dropped("malformed", pipe);
+      return;
+    }
+    const id = readWord(payload);
+    const exchange = this.#byId.get(id);
+    if (exchange === undefined) {
+      this.#host.dropped("stale", pipe);
+      return;
+    }
+    this.#abandon(exchange);
+    exchange.reply = payload.subarray(WORD_BYTES);
+    exchange.host.readable();
   }
 
-  pipeWritable(pipe: PipeHandle): void {
-    this.#out.writable(pipe);
-    this.#host.writable();
+  /** Forgets the exchange's request: no more resends, its reply will be stale. */
+  #abandon(exchange: ReqExchange): void {
+    const request = exchange.request;
+    if (request === undefined) return;
+    this.#byId.delete(request.id);
+    exchange.request = undefined;
+    this.#stopResending(exchange);
   }
 
-  trySend(body: Uint8Array): boolean {
-    return this.#out.send(body);
+  /** Requests waiting for a pipe go first, then contexts waiting to send, while pipes can take them. */
+  #flush(): void {
+    while (this.#toTransmit.length > 0 && this.#out.canSend) {
+      const exchange = this.#toTransmit.shift()!;
+      exchange.queuedToTransmit = false;
+      if (exchange.request !== undefined && exchange.request.pipe === undefined) this.#transmit(exchange);
+    }
+    while (this.#toSend.length > 0 && this.#out.canSend) {
+      const exchange = this.#toSend.shift()!;
+      exchange.queuedToSend = false;
+      if (!exchange.closed) exchange.host.writable();
+    }
   }
 
-  trySendMsg(message: Message): boolean {
-    return this.#out.send(message.body, message.header);
+  /** Sends (again) to the next writable pipe, or leaves the request waiting for one. */
+  #transmit(exchange: ReqExchange): void {
+    const request = exchange.request!;
+    this.#stopResending(exchange);
+    request.pipe = undefined;
+    if (!this.#out.send(request.body, request.header)) {
+      if (!exchange.queuedToTransmit) {
+        exchange.queuedToTransmit = true;
+        this.#toTransmit.push(exchange);
+      }
+      return;
+    }
+    request.sent = true;
+    // Over inproc the reply can arrive within send(); then nothing is left to resend.
+    if (exchange.request !== request) return;
+    request.pipe = this.#out.lastPipe;
+    exchange.timer = this.#host.clock.setTimeout(() => {
+      exchange.timer = undefined;
+      if (exchange.request === request) this.#transmit(exchange);
+    }, exchange.resendIvl);
   }
 
-  tryRecv(): Uint8Array | undefined {
-    return this.tryRecvMsg()?.body;
-  }
-
-  tryRecvMsg(): Message | undefined {
-    return recvBacktraced(this.#inbound, this.#host.options.maxttl, this.#host)?.message;
+  #stopResending(exchange: ReqExchange): void {
+    if (exchange.timer === undefined) return;
+    this.#host.clock.clearTimeout(exchange.timer);
+    exchange.timer = undefined;
   }
 }
 
 /**
- * The REQ protocol, to register on a runtime.
+ * The REQ protocol, to register on a runtime. Its sockets are
+ * {@linkcode ReqSocket}s: `request()`, `openContext()`, and the option
+ * `resendIvl` by name.
  *
  * @example Usage
  * ```ts
@@ -258,5 +303,7 @@ export const reqProtocol: ProtocolSpec = {
   peerId: REP_ID,
   canSend: true,
   canRecv: true,
+  options: { resendIvl: NN_REQ_RESEND_IVL },
   create: (host) => host.raw ? new RawReq(host) : new Req(host),
+  createSocket: (setup) => new ReqSocket(setup),
 };

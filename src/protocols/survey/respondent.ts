@@ -7,6 +7,9 @@
  * take them), and surveys with more than `NN_MAXTTL` words of backtrace or
  * none marked as the id are dropped with the connection kept (nanomsg).
  *
+ * Contexts (`openContext()`, and `serve()`): each receives a survey of its
+ * own and answers that one, in any order (nng's).
+ *
  * Raw (`AF_SP_RAW`): `recvmsg` returns header = [pipe id][hops…][survey
  * id]; `sendmsg` routes by the first header word, for `device()`.
  *
@@ -15,6 +18,7 @@
 
 import type { ProtocolSpec } from "../../core/protocol.ts";
 import { RawResponder, Responder } from "../../routing/responder.ts";
+import { RespondentSocket } from "./respondent_socket.ts";
 
 /** RESPONDENT's SP id. */
 export const NN_RESPONDENT = 0x63;
@@ -22,7 +26,8 @@ export const NN_RESPONDENT = 0x63;
 const SURVEYOR_ID = 0x62;
 
 /**
- * The RESPONDENT protocol, to register on a runtime.
+ * The RESPONDENT protocol, to register on a runtime. Its sockets are
+ * {@linkcode RespondentSocket}s: `openContext()` and `serve()`.
  *
  * @example Usage
  * ```ts
@@ -40,4 +45,5 @@ export const respondentProtocol: ProtocolSpec = {
   canSend: true,
   canRecv: true,
   create: (host) => host.raw ? new RawResponder(host) : new Responder(host, "survey"),
+  createSocket: (setup) => new RespondentSocket(setup),
 };

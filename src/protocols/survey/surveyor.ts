@@ -1,7 +1,7 @@
 /**
  * SURVEYOR (protocol 6, id 0x62): sends each survey to every RESPONDENT
  * peer and collects their answers until the deadline (sp-spec.md §2.8).
- * nanomsg's behaviour throughout:
+ * The socket's own `send`/`recv` follow nanomsg throughout:
  *
  * - the survey id is a random start, +1 per new survey, high bit set, sent
  *   as the only backtrace word;
@@ -17,23 +17,33 @@
  *   `timedout` flag; nng reports its "state" error the same way);
  * - a new survey ends the previous one; its late answers are dropped.
  *
- * Raw (`AF_SP_RAW`): no ids, no deadline, no state; `sendmsg` sends header
- * and body as given to every peer, `recvmsg` splits the header after the
- * first word with the high bit set. Here we follow nng: nanomsg's raw
- * SURVEYOR hands over only the first word as the header and never checks
- * it. The bytes a device forwards are the same either way, but answers
- * with no marked word within `NN_MAXTTL` words are dropped and counted.
+ * Contexts (`openContext()`, and one per `survey()`) have surveys of their
+ * own with their own `deadline` (nng's): ids come from one sequence, and an
+ * answer read by one party for another's open survey is kept for that one.
+ * Answers stay in their pipes until some party receives (back-pressure as
+ * before). Each survey's lifecycle is a machine (`survey_machine.ts`).
+ *
+ * Raw (`AF_SP_RAW`): see `raw_surveyor.ts`.
  *
  * @module
  */
 
-import type { TimerId } from "../../core/clock.ts";
 import { SpError } from "../../core/errors.ts";
-import type { Message } from "../../core/message.ts";
-import type { Protocol, ProtocolSpec } from "../../core/protocol.ts";
-import { bodyFor, encodeWord, recvBacktraced, RequestIds } from "../../routing/backtrace.ts";
+import type {
+  ContextHost,
+  PipeHandle,
+  Protocol,
+  ProtocolContext,
+  ProtocolSpec,
+  RunningMachine,
+} from "../../core/protocol.ts";
+import { encodeWord, readWord, RequestIds, WORD_BYTES } from "../../routing/backtrace.ts";
 import { FanOutFanIn } from "../../routing/fan_out_fan_in.ts";
 import { intervalOption } from "../../routing/interval_option.ts";
+import { Queue } from "../../routing/queue.ts";
+import { RawSurveyor } from "./raw_surveyor.ts";
+import { type SurveyLifecycle, surveyMachine } from "./survey_machine.ts";
+import { SurveyorSocket } from "./surveyor_socket.ts";
 
 /** SURVEYOR's SP id. */
 export const NN_SURVEYOR = 0x62;
@@ -46,106 +56,199 @@ export const NN_SURVEYOR_DEADLINE = 1;
 /** nanomsg's default deadline, ms. */
 const DEFAULT_DEADLINE = 1_000;
 
-/** Shared by both modes: every pipe is a destination and a source. */
-abstract class SurveyorBase extends FanOutFanIn implements Protocol {
-  pipeWritable(): void {}
-
-  /** Sends to every pipe that can take it; the others miss it (counted). */
-  protected broadcast(body: Uint8Array, header?: Uint8Array): void {
-    this.out.send(body, header);
-  }
-
-  abstract trySend(body: Uint8Array): boolean;
-  abstract tryRecv(): Uint8Array | undefined;
+function checkOption(option: number): void {
+  if (option !== NN_SURVEYOR_DEADLINE) throw new SpError("ENOPROTOOPT", `SURVEYOR has no option ${option}`);
 }
 
-class Surveyor extends SurveyorBase {
-  readonly #ids = new RequestIds();
-  #deadline = DEFAULT_DEADLINE;
+/** The surveys of one party: the socket's own, or a context's. */
+class Survey implements SurveyLifecycle {
   /** The open survey's id; undefined before the first survey and after the deadline. */
-  #surveyId: number | undefined;
-  #deadlineTimer: TimerId | undefined;
-  /** Set when the deadline passes; the next `recv` reports ETIMEDOUT and clears it. */
-  #timedOut = false;
+  id: number | undefined;
+  /** Set when the deadline passes; the next receive reports ETIMEDOUT and clears it. */
+  timedOut = false;
+  /** Answers to the open survey that another party read off the pipes. */
+  readonly answers = new Queue<Uint8Array>();
+  /** Whether it is queued to hear of new answers. */
+  waiting = false;
+  /** The lifecycle machine, started at the first survey. */
+  actor: RunningMachine | undefined;
+
+  constructor(
+    readonly host: ContextHost,
+    public deadline: number,
+    readonly ended: (survey: Survey) => void,
+  ) {}
+
+  closeSurvey(): void {
+    this.ended(this);
+  }
+}
+
+class Surveyor extends FanOutFanIn implements Protocol {
+  readonly #ids = new RequestIds();
+  /** The socket's default for new contexts, and its own deadline. */
+  #deadline = DEFAULT_DEADLINE;
+  readonly #own: Survey = new Survey(this.host, DEFAULT_DEADLINE, (survey) => this.#deadlinePassed(survey));
+  /** Open surveys by id, so an answer finds its party. */
+  readonly #byId = new Map<number, Survey>();
+  /** Every party's surveys, to stop their machines at close. */
+  readonly #parties = new Set<Survey>([this.#own]);
+  /** Contexts waiting for answers, in the order they started waiting. */
+  readonly #waiting = new Queue<Survey>();
+
+  pipeWritable(): void {}
+
+  override pipeReadable(pipe: PipeHandle): void {
+    super.pipeReadable(pipe);
+    while (this.#waiting.length > 0 && this.inbound.canRecv) {
+      const next = this.#waiting.shift()!;
+      next.waiting = false;
+      next.host.readable();
+    }
+  }
 
   trySend(body: Uint8Array): boolean {
-    this.#stopDeadline();
-    this.#timedOut = false;
-    const id = this.#ids.next();
-    this.#surveyId = id;
-    this.broadcast(body, encodeWord(id));
-    this.#deadlineTimer = this.host.clock.setTimeout(() => {
-      this.#deadlineTimer = undefined;
-      this.#surveyId = undefined;
-      this.#timedOut = true;
-      // Wakes a waiting recv, which then fails with ETIMEDOUT.
-      this.host.readable();
-    }, this.#deadline);
+    this.#start(this.#own, body);
     return true;
   }
 
   /** @throws {SpError} ETIMEDOUT once after the deadline, EFSM when no survey is open */
   tryRecv(): Uint8Array | undefined {
-    const id = this.#surveyId;
-    if (id === undefined) {
-      if (this.#timedOut) {
-        this.#timedOut = false;
+    return this.#take(this.#own);
+  }
+
+  readyToSend(): boolean {
+    return true; // surveys never wait
+  }
+
+  /**
+   * nanomsg's readiness: an answer to the open survey is waiting, or no
+   * survey is open (a receive fails at once), so a poller wakes at the
+   * deadline.
+   */
+  readyToRecv(): boolean {
+    const own = this.#own;
+    if (own.id === undefined || own.answers.length > 0) return true;
+    this.#pull(own);
+    return own.answers.length > 0;
+  }
+
+  setOption(option: number, value: unknown): void {
+    checkOption(option);
+    this.#deadline = this.#own.deadline = intervalOption("NN_SURVEYOR_DEADLINE", value);
+  }
+
+  getOption(option: number): number {
+    checkOption(option);
+    return this.#deadline;
+  }
+
+  openContext(host: ContextHost): ProtocolContext {
+    const survey = new Survey(host, this.#deadline, (ended) => this.#deadlinePassed(ended));
+    this.#parties.add(survey);
+    return {
+      trySend: (body) => {
+        this.#start(survey, body);
+        return true;
+      },
+      tryRecv: () => this.#take(survey),
+      setOption: (option, value) => {
+        checkOption(option);
+        survey.deadline = intervalOption("NN_SURVEYOR_DEADLINE", value);
+      },
+      getOption: (option) => {
+        checkOption(option);
+        return survey.deadline;
+      },
+      close: () => {
+        this.#end(survey);
+        survey.actor?.send({ type: "survey.close" });
+        this.#parties.delete(survey);
+      },
+    };
+  }
+
+  close(): void {
+    for (const survey of this.#parties) {
+      this.#end(survey);
+      survey.actor?.send({ type: "survey.close" });
+    }
+  }
+
+  #start(survey: Survey, body: Uint8Array): void {
+    this.#end(survey);
+    survey.timedOut = false;
+    let id = this.#ids.next();
+    while (this.#byId.has(id)) id = this.#ids.next();
+    survey.id = id;
+    this.#byId.set(id, survey);
+    survey.actor ??= this.host.startMachine(surveyMachine, { survey });
+    survey.actor.send({ type: "survey.start" });
+    this.out.send(body, encodeWord(id));
+  }
+
+  /** Ends the party's open survey, if any: answers kept for it are stale now. */
+  #end(survey: Survey): void {
+    if (survey.id === undefined) return;
+    this.#byId.delete(survey.id);
+    survey.id = undefined;
+    for (let n = survey.answers.length; n > 0; n--) {
+      survey.answers.shift();
+      this.host.dropped("stale");
+    }
+  }
+
+  #deadlinePassed(survey: Survey): void {
+    this.#end(survey);
+    survey.timedOut = true;
+    // Wakes a waiting receive, which then fails with ETIMEDOUT.
+    survey.host.readable();
+  }
+
+  #take(survey: Survey): Uint8Array | undefined {
+    if (survey.id === undefined) {
+      if (survey.timedOut) {
+        survey.timedOut = false;
+        survey.actor?.send({ type: "deadline.reported" });
         throw new SpError("ETIMEDOUT", "the survey deadline has passed");
       }
       throw new SpError("EFSM", "no survey is open: send one first");
     }
-    for (let payload = this.inbound.recv(); payload !== undefined; payload = this.inbound.recv()) {
-      const body = bodyFor(payload, id);
-      if (body !== undefined) return body;
-      this.host.dropped("stale", this.inbound.lastPipe);
+    if (survey.answers.length === 0) this.#pull(survey);
+    const answer = survey.answers.shift();
+    if (answer === undefined && survey !== this.#own && !survey.waiting) {
+      survey.waiting = true;
+      this.#waiting.push(survey);
     }
-    return undefined;
+    return answer;
   }
 
-  setOption(option: number, value: unknown): void {
-    if (option !== NN_SURVEYOR_DEADLINE) throw new SpError("ENOPROTOOPT", `SURVEYOR has no option ${option}`);
-    this.#deadline = intervalOption("NN_SURVEYOR_DEADLINE", value);
-  }
-
-  getOption(option: number): number {
-    if (option !== NN_SURVEYOR_DEADLINE) throw new SpError("ENOPROTOOPT", `SURVEYOR has no option ${option}`);
-    return this.#deadline;
-  }
-
-  close(): void {
-    this.#stopDeadline();
-  }
-
-  #stopDeadline(): void {
-    if (this.#deadlineTimer === undefined) return;
-    this.host.clock.clearTimeout(this.#deadlineTimer);
-    this.#deadlineTimer = undefined;
-  }
-}
-
-/** Raw SURVEYOR: header + body as given to every peer; answers split after the id word. */
-class RawSurveyor extends SurveyorBase {
-  trySend(body: Uint8Array): boolean {
-    this.broadcast(body);
-    return true;
-  }
-
-  trySendMsg(message: Message): boolean {
-    this.broadcast(message.body, message.header);
-    return true;
-  }
-
-  tryRecv(): Uint8Array | undefined {
-    return this.tryRecvMsg()?.body;
-  }
-
-  tryRecvMsg(): Message | undefined {
-    return recvBacktraced(this.inbound, this.host.options.maxttl, this.host)?.message;
+  /**
+   * Reads answers off the pipes until one for `survey` comes (queued on
+   * it); answers to other open surveys are queued on theirs, the rest are
+   * dropped as stale.
+   */
+  #pull(survey: Survey): void {
+    for (let payload = this.inbound.recv(); payload !== undefined; payload = this.inbound.recv()) {
+      const owner = payload.length < WORD_BYTES ? undefined : this.#byId.get(readWord(payload));
+      if (owner === undefined) {
+        this.host.dropped("stale", this.inbound.lastPipe);
+        continue;
+      }
+      owner.answers.push(payload.subarray(WORD_BYTES));
+      if (owner === survey) return;
+      if (owner.waiting) {
+        owner.waiting = false;
+        owner.host.readable();
+      }
+    }
   }
 }
 
 /**
- * The SURVEYOR protocol, to register on a runtime.
+ * The SURVEYOR protocol, to register on a runtime. Its sockets are
+ * {@linkcode SurveyorSocket}s: `survey()`, `openContext()`, and the option
+ * `deadline` by name.
  *
  * @example Usage
  * ```ts
@@ -163,5 +266,8 @@ export const surveyorProtocol: ProtocolSpec = {
   peerId: RESPONDENT_ID,
   canSend: true,
   canRecv: true,
+  options: { deadline: NN_SURVEYOR_DEADLINE },
+  machines: [surveyMachine],
   create: (host) => host.raw ? new RawSurveyor(host) : new Surveyor(host),
+  createSocket: (setup) => new SurveyorSocket(setup),
 };

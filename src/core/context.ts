@@ -56,6 +56,21 @@ export interface ContextSetupData {
 
 const issued = new WeakMap<ContextSetup, ContextSetupData>();
 
+const nothing = () => {};
+
+/** What a protocol tells one context: hands waiting calls what can move now. */
+class IoHost implements ContextHost {
+  io!: SocketIo;
+
+  readable(): void {
+    this.io.deliverReceived();
+  }
+
+  writable(): void {
+    this.io.deliverSends();
+  }
+}
+
 /**
  * Makes the one argument a context's constructor accepts. Internal to the
  * core.
@@ -116,12 +131,10 @@ export class Context<O extends object = Record<never, never>> implements Disposa
     this.name = `${data.socketName} context#${data.id}`;
     this.#spec = data.spec;
     this.#onClose = data.closed;
-    this.#target = data.open({
-      readable: () => this.#io.deliverReceived(),
-      writable: () => this.#io.deliverSends(),
-    });
-    const target = this.#target;
-    this.#io = new SocketIo({
+    const host = new IoHost();
+    const target = data.open(host);
+    this.#target = target;
+    this.#io = host.io = new SocketIo({
       name: this.name,
       spec: data.spec,
       protocol: target,
@@ -130,8 +143,8 @@ export class Context<O extends object = Record<never, never>> implements Disposa
       turns: data.turns,
       situation: data.situation,
       trouble: data.trouble,
-      sendProgress: () => {},
-      recvAbandoned: target.recvAbandoned === undefined ? undefined : () => target.recvAbandoned!(),
+      sendProgress: nothing,
+      recvAbandoned: target.recvAbandoned?.bind(target),
     });
   }
 

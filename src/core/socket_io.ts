@@ -18,7 +18,7 @@ import type { LoopTurns } from "./loop_turns.ts";
 import { EMPTY, type Message } from "./message.ts";
 import { describeValue, type SocketOptions, validateTimeout } from "./options.ts";
 import type { Protocol, ProtocolSpec } from "./protocol.ts";
-import { WaitQueue } from "./wait_queue.ts";
+import { type WaitErrors, WaitQueue } from "./wait_queue.ts";
 
 /** `NN_DONTWAIT`: fail with EAGAIN instead of waiting. */
 export const NN_DONTWAIT = 1;
@@ -111,6 +111,26 @@ function afterTurn<T>(turn: Promise<void>, value: T): Promise<T> {
   return turn.then(() => value);
 }
 
+/** The errors of a send or receive that waited in vain (one small object per direction). */
+class CallErrors implements WaitErrors {
+  constructor(readonly parts: SocketIoParts, readonly direction: "send" | "recv") {}
+
+  timedOut(ms: number): SpError {
+    const { parts, direction } = this;
+    if (direction === "recv") parts.recvAbandoned?.();
+    return new SpError(
+      "ETIMEDOUT",
+      `${parts.name}: ${direction} gave up after ${ms} ms: ${parts.situation(direction)}`,
+      { cause: parts.trouble() },
+    );
+  }
+
+  canceled(signal: AbortSignal): SpError {
+    if (this.direction === "recv") this.parts.recvAbandoned?.();
+    return canceled(signal, `${this.parts.name}: ${this.direction}`);
+  }
+}
+
 /** Sending and receiving for one socket. Internal to the core. */
 export class SocketIo {
   readonly #parts: SocketIoParts;
@@ -128,22 +148,8 @@ export class SocketIo {
     this.#turns = parts.turns;
     this.#canSend = parts.spec.canSend;
     this.#canRecv = parts.spec.canRecv;
-    const errors = (direction: "send" | "recv", gaveUp?: () => void) => ({
-      timedOut: (ms: number) => {
-        gaveUp?.();
-        return new SpError(
-          "ETIMEDOUT",
-          `${parts.name}: ${direction} gave up after ${ms} ms: ${parts.situation(direction)}`,
-          { cause: parts.trouble() },
-        );
-      },
-      canceled: (signal: AbortSignal) => {
-        gaveUp?.();
-        return canceled(signal, `${parts.name}: ${direction}`);
-      },
-    });
-    this.#sendWaiters = new WaitQueue(parts.clock, errors("send"));
-    this.#recvWaiters = new WaitQueue(parts.clock, errors("recv", parts.recvAbandoned));
+    this.#sendWaiters = new WaitQueue(parts.clock, new CallErrors(parts, "send"));
+    this.#recvWaiters = new WaitQueue(parts.clock, new CallErrors(parts, "recv"));
   }
 
   /** Whether sends are still waiting (linger waits for them). */

@@ -5,6 +5,8 @@
  * @module
  */
 
+const EMPTY_ITEMS: never[] = [];
+
 /**
  * A first-in first-out queue.
  *
@@ -18,7 +20,9 @@
  * ```
  */
 export class Queue<T> {
-  #items: (T | undefined)[] = new Array(8);
+  // Empty until the first push: a queue that never holds anything (a
+  // context's waiting sends) costs no array.
+  #items: (T | undefined)[] = EMPTY_ITEMS;
   #head = 0;
   #length = 0;
 
@@ -71,7 +75,7 @@ export class Queue<T> {
 
   #grow(): void {
     const old = this.#items;
-    const next: (T | undefined)[] = new Array(old.length * 2);
+    const next: (T | undefined)[] = new Array(Math.max(8, old.length * 2));
     for (let i = 0; i < this.#length; i++) {
       next[i] = old[(this.#head + i) & (old.length - 1)];
     }

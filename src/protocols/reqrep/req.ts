@@ -148,25 +148,22 @@ class Req implements Protocol {
   }
 
   openContext(host: ContextHost): ProtocolContext {
-    const exchange = new ReqExchange("context", host, this.#resendIvl);
-    return {
-      trySend: (body) => this.#send(exchange, body),
-      tryRecv: () => this.#recv(exchange),
-      recvAbandoned: () => this.#abandon(exchange),
-      setOption: (option, value) => {
-        checkOption(option);
-        exchange.resendIvl = intervalOption("NN_REQ_RESEND_IVL", value);
-      },
-      getOption: (option) => {
-        checkOption(option);
-        return exchange.resendIvl;
-      },
-      close: () => {
-        exchange.closed = true;
-        this.#abandon(exchange);
-        exchange.reply = undefined;
-      },
-    };
+    return new ReqContextTarget(this, new ReqExchange("context", host, this.#resendIvl));
+  }
+
+  /** A context's send (see {@linkcode ReqContextTarget}). */
+  contextSend(exchange: ReqExchange, body: Uint8Array): boolean {
+    return this.#send(exchange, body);
+  }
+
+  /** A context's receive. */
+  contextRecv(exchange: ReqExchange): Uint8Array | undefined {
+    return this.#recv(exchange);
+  }
+
+  /** A context's receive gave up, or the context closed: its request is abandoned (nng). */
+  contextAbandon(exchange: ReqExchange): void {
+    this.#abandon(exchange);
   }
 
   close(): void {
@@ -279,6 +276,39 @@ class Req implements Protocol {
     if (exchange.timer === undefined) return;
     this.#host.clock.clearTimeout(exchange.timer);
     exchange.timer = undefined;
+  }
+}
+
+/** One context of a REQ socket, as its `Context` sees it: calls into the protocol with its exchange. */
+class ReqContextTarget implements ProtocolContext {
+  constructor(readonly protocol: Req, readonly exchange: ReqExchange) {}
+
+  trySend(body: Uint8Array): boolean {
+    return this.protocol.contextSend(this.exchange, body);
+  }
+
+  tryRecv(): Uint8Array | undefined {
+    return this.protocol.contextRecv(this.exchange);
+  }
+
+  recvAbandoned(): void {
+    this.protocol.contextAbandon(this.exchange);
+  }
+
+  setOption(option: number, value: unknown): void {
+    checkOption(option);
+    this.exchange.resendIvl = intervalOption("NN_REQ_RESEND_IVL", value);
+  }
+
+  getOption(option: number): number {
+    checkOption(option);
+    return this.exchange.resendIvl;
+  }
+
+  close(): void {
+    this.exchange.closed = true;
+    this.protocol.contextAbandon(this.exchange);
+    this.exchange.reply = undefined;
   }
 }
 

@@ -172,6 +172,8 @@ export class Socket<O extends object = Record<never, never>> implements AsyncDis
         startActor(runtime, machine, input, init.inspect, this.#actor) as unknown as RunningMachine,
     };
     this.#protocol = spec.create(host);
+    // Before anything runs: a bad option leaves nothing behind.
+    for (const [key, value] of protocolOptions) this.setOption(key as never, value as never);
     this.#io = new SocketIo({
       name: this.name,
       spec,
@@ -213,7 +215,6 @@ export class Socket<O extends object = Record<never, never>> implements AsyncDis
     this.#closed = new Promise((resolve) => this.#markClosed = resolve);
     this.#actor = startActor(runtime, runtime.machines.socket, { core: this.#plumbing }, init.inspect);
     this.#plumbing.owner = this.#actor;
-    for (const [key, value] of protocolOptions) this.setOption(key as never, value as never);
     readinessOf.set(this, {
       clock: runtime.clock,
       ready: (direction) => {

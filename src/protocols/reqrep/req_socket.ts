@@ -83,7 +83,8 @@ export class ReqSocket extends Socket<ReqOptions> {
     }
     const started = this.clock.now();
     await context.send(data, { timeout, signal });
-    const left = Math.max(0, timeout - (this.clock.now() - started));
+    // Whole ms: the real clock's now() has fractions.
+    const left = Math.max(0, Math.round(timeout - (this.clock.now() - started)));
     return await context.recv({ timeout: left, signal });
   }
 

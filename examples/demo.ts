@@ -12,15 +12,7 @@
  * @module
  */
 
-import {
-  isSpError,
-  NN_SUB,
-  NN_SUB_SUBSCRIBE,
-  NN_SURVEYOR,
-  NN_SURVEYOR_DEADLINE,
-  openSocket,
-  type Socket,
-} from "../mod.ts";
+import { isSpError, openSocket, type ProtocolName, type Socket, type SocketTypes } from "../mod.ts";
 
 const decoder = new TextDecoder();
 const text = (message: Uint8Array) => decoder.decode(message);
@@ -53,9 +45,11 @@ const TRANSPORTS: Transport[] = [
 class Sockets implements AsyncDisposable {
   readonly #open: Socket[] = [];
 
-  /** Opens a socket whose waits are bounded by {@linkcode STEP_TIMEOUT_MS}. */
-  open(protocol: string): Socket {
-    const socket = openSocket(protocol, { options: { sndtimeo: STEP_TIMEOUT_MS, rcvtimeo: STEP_TIMEOUT_MS } });
+  /** Opens a socket (of its protocol's class) whose waits are bounded by {@linkcode STEP_TIMEOUT_MS}. */
+  open<P extends ProtocolName>(protocol: P): SocketTypes[P] {
+    const socket = openSocket(protocol as ProtocolName, {
+      options: { sndtimeo: STEP_TIMEOUT_MS, rcvtimeo: STEP_TIMEOUT_MS },
+    }) as SocketTypes[P];
     this.#open.push(socket);
     return socket;
   }
@@ -74,10 +68,10 @@ async function peers(socket: Socket, count: number): Promise<void> {
   await socket.waitForPeers(count, { timeout: STEP_TIMEOUT_MS });
 }
 
-/** Receives, or returns `undefined` when `socket` reports ETIMEDOUT (a timeout or a survey's deadline). */
-async function recvUnlessTimedOut(socket: Socket, timeout?: number): Promise<Uint8Array | undefined> {
+/** Receives, or returns `undefined` when `socket` reports ETIMEDOUT. */
+async function recvUnlessTimedOut(socket: Socket, timeout: number): Promise<Uint8Array | undefined> {
   try {
-    return await socket.recv(timeout === undefined ? undefined : { timeout });
+    return await socket.recv({ timeout });
   } catch (err) {
     if (isSpError(err, "ETIMEDOUT")) return undefined;
     throw err;
@@ -113,20 +107,18 @@ async function reqrep(transport: Transport): Promise<void> {
   const { url } = await server.listen(transport.address("reqrep"));
   heading("REQUEST/REPLY (REQ ⇄ REP)", [url], "every request gets its reply");
   client.connect(url);
-  const serving = (async () => {
-    for (let i = 0; i < 2; i++) {
-      const request = text(await server.recv());
-      say(`[Server] received "${request}"`);
-      const reply = request.toUpperCase();
-      say(`[Server] send "${reply}"`);
-      await server.send(reply);
-    }
-  })();
+  const stop = new AbortController();
+  const serving = server.serve((request) => {
+    say(`[Server] received "${text(request)}"`);
+    const reply = text(request).toUpperCase();
+    say(`[Server] send "${reply}"`);
+    return reply;
+  }, { signal: stop.signal });
   for (const request of ["hello", "how are you?"]) {
     say(`[Client] send "${request}"`);
-    await client.send(request);
-    say(`[Client] received "${text(await client.recv())}"`);
+    say(`[Client] received "${text(await client.request(request, { timeout: STEP_TIMEOUT_MS }))}"`);
   }
+  stop.abort();
   await serving;
 }
 
@@ -152,8 +144,8 @@ async function pubsub(transport: Transport): Promise<void> {
   const publisher = sockets.open("pub");
   const everything = sockets.open("sub");
   const weather = sockets.open("sub");
-  everything.setsockopt(NN_SUB, NN_SUB_SUBSCRIBE, "");
-  weather.setsockopt(NN_SUB, NN_SUB_SUBSCRIBE, "weather:");
+  everything.subscribe("");
+  weather.subscribe("weather:");
   const { url } = await publisher.listen(transport.address("pubsub"));
   heading("PUBLISH/SUBSCRIBE (PUB → SUB)", [url], "each subscriber gets the topics it asked for");
   everything.connect(url);
@@ -174,23 +166,26 @@ async function pubsub(transport: Transport): Promise<void> {
 async function survey(transport: Transport): Promise<void> {
   await using sockets = new Sockets();
   const surveyor = sockets.open("surveyor");
-  surveyor.setsockopt(NN_SURVEYOR, NN_SURVEYOR_DEADLINE, SURVEY_DEADLINE_MS);
   const respondents = [1, 2, 3].map(() => sockets.open("respondent"));
   const { url } = await surveyor.listen(transport.address("survey"));
   heading("SURVEY (SURVEYOR ⇄ RESPONDENT)", [url], `one question, answers until a ${SURVEY_DEADLINE_MS} ms deadline`);
   for (const respondent of respondents) respondent.connect(url);
   await peers(surveyor, respondents.length);
-  const answering = respondents.map(async (respondent, i) => {
-    const question = text(await respondent.recv());
-    say(`[Respondent ${i + 1}] received "${question}"`);
-    await respondent.send(`respondent ${i + 1} is here`);
-  });
+  const stop = new AbortController();
+  const answering = respondents.map((respondent, i) =>
+    respondent.serve((question) => {
+      say(`[Respondent ${i + 1}] received "${text(question)}"`);
+      return `respondent ${i + 1} is here`;
+    }, { signal: stop.signal })
+  );
   say(`[Surveyor] ask "who is there?"`);
-  await surveyor.send("who is there?");
   let answers = 0;
-  for (let answer; (answer = await recvUnlessTimedOut(surveyor)) !== undefined; answers++) {
+  // The answers end at the deadline (the ETIMEDOUT a plain recv() would get).
+  for await (const answer of surveyor.survey("who is there?", { deadline: SURVEY_DEADLINE_MS })) {
     say(`[Surveyor] receive "${text(answer)}"`);
+    answers++;
   }
+  stop.abort();
   await Promise.all(answering);
   say(`[Surveyor] deadline passed (ETIMEDOUT) after ${answers} answers`);
 }

@@ -13,7 +13,7 @@
  * @module
  */
 
-import { NN_SUB, NN_SUB_SUBSCRIBE, openSocket } from "../mod.ts";
+import { openSocket } from "../mod.ts";
 import { isNumbered, nowInSeconds, runExample, say, sleep } from "./_cli.ts";
 
 const decoder = new TextDecoder();
@@ -33,7 +33,7 @@ async function publisher(url: string): Promise<void> {
 /** Subscribes to everything, connects SUB to `url` and prints every message as `name`, forever. */
 async function subscriber(name: string, url: string): Promise<void> {
   await using sub = openSocket("sub");
-  sub.setsockopt(NN_SUB, NN_SUB_SUBSCRIBE, "");
+  sub.subscribe("");
   sub.connect(url);
   for await (const message of sub) say(`[${name}] received ${decoder.decode(message)}`);
 }

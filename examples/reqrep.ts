@@ -33,8 +33,7 @@ async function client(url: string, message: string): Promise<void> {
   await using req = openSocket("req");
   req.connect(url);
   say(`[Client]: send "${message}"`);
-  await req.send(message);
-  say(`[Client]: received "${decoder.decode(await req.recv())}"`);
+  say(`[Client]: received "${decoder.decode(await req.request(message))}"`);
 }
 
 await runExample("reqrep.ts", ["server <url>", "client <url> <msg>"], (role, rest) => {

@@ -14,7 +14,7 @@
  * @module
  */
 
-import { isSpError, NN_SURVEYOR, NN_SURVEYOR_DEADLINE, openSocket } from "../mod.ts";
+import { openSocket } from "../mod.ts";
 import { isNumbered, nowInSeconds, runExample, say, scaled, sleep } from "./_cli.ts";
 
 const decoder = new TextDecoder();
@@ -25,35 +25,26 @@ const DEADLINE_MS = 1_000;
 /** Binds SURVEYOR at `url`, asks once after a second and prints the answers until the deadline. */
 async function surveyor(url: string): Promise<void> {
   await using survey = openSocket("surveyor");
-  // Set although it is the default, so the time scale shortens it too.
-  survey.setsockopt(NN_SURVEYOR, NN_SURVEYOR_DEADLINE, scaled(DEADLINE_MS));
   await survey.bind(url);
   await sleep(1_000); // A survey reaches only the respondents connected when it is sent.
   const question = nowInSeconds();
-  await survey.send(question);
+  // The deadline is set although it is the default, so the time scale shortens it too.
+  const answers = survey.survey(question, { deadline: scaled(DEADLINE_MS) });
   say(`[Surveyor] request ${question}`);
-  for (;;) {
-    let answer: Uint8Array;
-    try {
-      answer = await survey.recv();
-    } catch (err) {
-      if (isSpError(err, "ETIMEDOUT")) return; // The deadline passed: the survey is over.
-      throw err;
-    }
-    say(`[Surveyor] receive ${decoder.decode(answer)}`);
-  }
+  // The answers end when the deadline passes: the survey is over.
+  for await (const answer of answers) say(`[Surveyor] receive ${decoder.decode(answer)}`);
 }
 
 /** Connects RESPONDENT to `url` and sends every survey's text back, printing as `name`, forever. */
 async function respondent(name: string, url: string): Promise<void> {
   await using respond = openSocket("respondent");
   respond.connect(url);
-  for await (const question of respond) {
+  await respond.serve((question) => {
     const text = decoder.decode(question);
     say(`[${name}] received ${text}`);
     say(`[${name}] response ${text}`);
-    await respond.send(question);
-  }
+    return question;
+  });
 }
 
 await runExample("survey.ts", ["surveyor <url>", "respondent<n> <url>"], (role, rest) => {

@@ -86,10 +86,10 @@ function check(watched: readonly Watched[]): { results: PollResult[]; ready: boo
  * await using pull = openSocket("pull");
  * await using push = openSocket("push");
  * push.connect((await pull.listen("inproc://poll-doc")).url);
- * const [before] = await poll([{ socket: pull, recv: true }], { timeout: 0 });
+ * const before = await poll([{ socket: pull, recv: true }], { timeout: 0 });
  * await push.send("job");
- * const [after] = await poll([{ socket: pull, recv: true }, { socket: push, send: true }], { timeout: 1000 });
- * console.log(before.recv, after.recv); // false true
+ * const after = await poll([{ socket: pull, recv: true }, { socket: push, send: true }], { timeout: 1000 });
+ * console.log(before[0]?.recv, after[0]?.recv, after[1]?.send); // false true true
  * ```
  *
  * @param entries the sockets, each with `recv` and/or `send` set to what is wanted

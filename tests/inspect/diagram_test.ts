@@ -57,9 +57,14 @@ function states(graph: MachineGraph) {
 
 const mermaidId = (id: string) => id.replace(/[^A-Za-z0-9_]/g, "_");
 
-Deno.test("the built-in machines are socket, dialer, listener and pipe", () => {
-  assert.deepEqual(builtins.map((m) => m.id), ["socket", "dialer", "listener", "pipe"]);
-  assert.ok(builtins.every((m) => m.owner === "runtime"));
+Deno.test("the built-in machines are socket, dialer, listener and pipe, and SURVEYOR's survey", () => {
+  assert.deepEqual(builtins.map((m) => [m.id, m.owner]), [
+    ["socket", "runtime"],
+    ["dialer", "runtime"],
+    ["listener", "runtime"],
+    ["pipe", "runtime"],
+    ["survey", "surveyor"],
+  ]);
 });
 
 for (const { id, definition } of builtins) {

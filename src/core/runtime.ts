@@ -80,14 +80,15 @@ export interface Machines {
 /** The protocol's own options of a socket class (`Socket<O>` → `O`). */
 export type ProtocolOptionsOf<S> = S extends Socket<infer O> ? O : Record<never, never>;
 
-type IsUnion<T, U = T> = T extends unknown ? ([U] extends [T] ? false : true) : never;
-
 /**
  * The socket class protocol `P` opens, by the map `Types`: one name opens
  * its class; a union of names (a name picked at run time from a few)
- * opens a plain `Socket`, whose methods they all share.
+ * opens a plain `Socket`, whose methods they all share. (`All` is `P`
+ * whole while the conditional looks at one name of it at a time.)
  */
-export type SocketFor<Types, P extends keyof Types> = true extends IsUnion<P> ? Socket : Types[P];
+export type SocketFor<Types, P extends keyof Types, All extends keyof Types = P> = P extends unknown
+  ? ([All] extends [P] ? Types[P] : Socket)
+  : never;
 
 /**
  * A protocol name that is not a literal: a `string` read from a config

@@ -15,11 +15,11 @@
  */
 
 import type { Clock } from "./clock.ts";
-import { isSpError, SpError } from "./errors.ts";
+import { SpError } from "./errors.ts";
 import type { LoopTurns } from "./loop_turns.ts";
 import type { SocketOptions } from "./options.ts";
 import type { ContextHost, ProtocolContext, ProtocolSpec } from "./protocol.ts";
-import { SocketIo, type WaitOptions } from "./socket_io.ts";
+import { CLOSED_CODES, receiveUntil, SocketIo, type WaitOptions } from "./socket_io.ts";
 
 /**
  * What `openContext()` hands a context's constructor, opaque: nothing
@@ -193,15 +193,8 @@ export class Context<O extends object = Record<never, never>> implements Disposa
    *
    * @returns an async iterator of messages
    */
-  async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array, void, undefined> {
-    for (;;) {
-      try {
-        yield await this.recv();
-      } catch (err) {
-        if (isSpError(err, "EBADF") || isSpError(err, "ETERM")) return;
-        throw err;
-      }
-    }
+  [Symbol.asyncIterator](): AsyncGenerator<Uint8Array, void, undefined> {
+    return receiveUntil(() => this.recv(), CLOSED_CODES);
   }
 
   /**

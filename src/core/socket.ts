@@ -14,7 +14,7 @@
 import type { Clock } from "./clock.ts";
 import { Context, contextSetup } from "./context.ts";
 import type { Endpoint } from "./endpoint.ts";
-import { atCaller, isSpError, SpError } from "./errors.ts";
+import { atCaller, SpError } from "./errors.ts";
 import type { Message } from "./message.ts";
 import {
   AF_SP,
@@ -35,7 +35,7 @@ import { claimSocketSetup, type SocketSetup, type SocketSetupData } from "./sock
 import { DropCounter } from "./socket_drops.ts";
 import { EventHub } from "./event_hub.ts";
 import type { SocketEvents } from "./socket_events.ts";
-import { checkWaitOptions, SocketIo, type WaitOptions } from "./socket_io.ts";
+import { checkWaitOptions, CLOSED_CODES, receiveUntil, SocketIo, type WaitOptions } from "./socket_io.ts";
 import { SocketPlumbing } from "./socket_plumbing.ts";
 import type { SocketStatistics, SocketStats } from "./socket_stats.ts";
 import type { EndpointOptions } from "./transport.ts";
@@ -469,15 +469,8 @@ export class Socket<O extends object = Record<never, never>> implements AsyncDis
    *
    * @returns an async iterator of messages
    */
-  async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array, void, undefined> {
-    for (;;) {
-      try {
-        yield await this.recv();
-      } catch (err) {
-        if (isSpError(err, "EBADF") || isSpError(err, "ETERM")) return;
-        throw err;
-      }
-    }
+  [Symbol.asyncIterator](): AsyncGenerator<Uint8Array, void, undefined> {
+    return receiveUntil(() => this.recv(), CLOSED_CODES);
   }
 
   /**

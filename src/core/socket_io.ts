@@ -13,7 +13,7 @@
  */
 
 import type { Clock } from "./clock.ts";
-import { canceled, SpError } from "./errors.ts";
+import { canceled, type ErrorCode, isSpError, SpError } from "./errors.ts";
 import type { LoopTurns } from "./loop_turns.ts";
 import { EMPTY, type Message } from "./message.ts";
 import { describeValue, type SocketOptions, validateTimeout } from "./options.ts";
@@ -104,6 +104,32 @@ function toBytes(data: Uint8Array | string): Uint8Array {
   if (typeof data === "string") return encoder.encode(data);
   if (data instanceof Uint8Array) return data;
   throw new SpError("EINVAL", `messages are a Uint8Array or a string, not ${describeValue(data)}`);
+}
+
+/** The errors that end a `for await` over a socket or context: it was closed. */
+export const CLOSED_CODES: readonly ErrorCode[] = ["EBADF", "ETERM"];
+
+/**
+ * Yields what `recv` receives until it fails with one of `ends` (then the
+ * iteration ends quietly); any other error is thrown.
+ *
+ * @example Usage
+ * ```ts ignore
+ * [Symbol.asyncIterator]() { return receiveUntil(() => this.recv(), CLOSED_CODES); }
+ * ```
+ */
+export async function* receiveUntil(
+  recv: () => Promise<Uint8Array>,
+  ends: readonly ErrorCode[],
+): AsyncGenerator<Uint8Array, void, undefined> {
+  for (;;) {
+    try {
+      yield await recv();
+    } catch (err) {
+      if (ends.some((code) => isSpError(err, code))) return;
+      throw err;
+    }
+  }
 }
 
 /** Resolves `value` after the turn of the event loop that `turn` is. */

@@ -33,21 +33,6 @@ for (const peer of PEER_NAMES) {
     for (let n = 0; n < 20; n++) assert.ok(printed.includes(`"request ${n}"`), `${peer} got request ${n}`);
   });
 
-  interopTest(peer, `context interop: ${peer}'s REQ answered by our REP through contexts`, async () => {
-    using address = new InteropAddress("tcp");
-    await using rep = openSocket("rep");
-    await rep.listen(address.url);
-    const serving = rep.serve((request) => `our contexts answer ${text(request)}`, { concurrency: 4 });
-    await using client = spawnBacktracePeer(peer, "req", "connect", address.url, "a question");
-    await client.waitForStdout(
-      (out) => printedLines(out).includes(`"our contexts answer a question"`),
-      STEP_TIMEOUT_MS,
-      `${peer} printing our answer`,
-    );
-    await rep.close();
-    await serving;
-  });
-
   interopTest(
     peer,
     `context interop: 3 overlapping survey()s of ours, each answered by ${peer}'s RESPONDENT`,
@@ -67,18 +52,20 @@ for (const peer of PEER_NAMES) {
     },
   );
 
-  interopTest(peer, `context interop: ${peer}'s SURVEYOR answered by our RESPONDENT through contexts`, async () => {
-    using address = new InteropAddress("tcp");
-    await using respondent = openSocket("respondent");
-    await respondent.listen(address.url);
-    const serving = respondent.serve((survey) => `our contexts answer ${text(survey)}`, { concurrency: 2 });
-    await using surveyor = spawnBacktracePeer(peer, "surveyor", "connect", address.url, "a survey");
-    await surveyor.waitForStdout(
-      (out) => printedLines(out).includes(`"our contexts answer a survey"`),
-      STEP_TIMEOUT_MS,
-      `${peer} printing our answer`,
-    );
-    await respondent.close();
-    await serving;
-  });
+  for (const [theirs, ours] of [["req", "rep"], ["surveyor", "respondent"]] as const) {
+    interopTest(peer, `context interop: ${peer}'s ${theirs} answered by our ${ours} through contexts`, async () => {
+      using address = new InteropAddress("tcp");
+      await using answerer = ours === "rep" ? openSocket("rep") : openSocket("respondent");
+      await answerer.listen(address.url);
+      const serving = answerer.serve((question) => `our contexts answer ${text(question)}`, { concurrency: 4 });
+      await using asker = spawnBacktracePeer(peer, theirs, "connect", address.url, `a ${theirs} question`);
+      await asker.waitForStdout(
+        (out) => printedLines(out).includes(`"our contexts answer a ${theirs} question"`),
+        STEP_TIMEOUT_MS,
+        `${peer} printing our answer`,
+      );
+      await answerer.close();
+      await serving;
+    });
+  }
 }

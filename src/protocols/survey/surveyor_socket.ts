@@ -9,9 +9,11 @@
  */
 
 import type { Context } from "../../core/context.ts";
-import { isSpError } from "../../core/errors.ts";
 import { Socket } from "../../core/socket.ts";
-import { checkWaitOptions } from "../../core/socket_io.ts";
+import { checkWaitOptions, CLOSED_CODES, receiveUntil } from "../../core/socket_io.ts";
+
+/** What ends a survey's answers: the deadline (ETIMEDOUT), or the socket or context closing. */
+const SURVEY_ENDS = ["ETIMEDOUT", ...CLOSED_CODES] as const;
 
 /** SURVEYOR's options by name, on the socket and on each context. */
 export interface SurveyorOptions {
@@ -73,16 +75,7 @@ export class SurveyorSocket extends Socket<SurveyorOptions> {
     using context = this.openContext();
     if (options.deadline !== undefined) context.setOption("deadline", options.deadline);
     await context.send(data, { signal });
-    for (;;) {
-      let answer: Uint8Array;
-      try {
-        answer = await context.recv({ timeout: -1, signal });
-      } catch (err) {
-        if (isSpError(err, "ETIMEDOUT") || isSpError(err, "EBADF") || isSpError(err, "ETERM")) return;
-        throw err;
-      }
-      yield answer;
-    }
+    yield* receiveUntil(() => context.recv({ timeout: -1, signal }), SURVEY_ENDS);
   }
 
   /**
@@ -111,14 +104,7 @@ export class SurveyorSocket extends Socket<SurveyorOptions> {
    *
    * @returns an async iterator of answers
    */
-  override async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array, void, undefined> {
-    for (;;) {
-      try {
-        yield await this.recv();
-      } catch (err) {
-        if (isSpError(err, "ETIMEDOUT") || isSpError(err, "EBADF") || isSpError(err, "ETERM")) return;
-        throw err;
-      }
-    }
+  override [Symbol.asyncIterator](): AsyncGenerator<Uint8Array, void, undefined> {
+    return receiveUntil(() => this.recv(), SURVEY_ENDS);
   }
 }

@@ -18,7 +18,7 @@ import type { Clock } from "./clock.ts";
 import { SpError } from "./errors.ts";
 import type { LoopTurns } from "./loop_turns.ts";
 import type { SocketOptions } from "./options.ts";
-import type { ContextHost, ProtocolContext, ProtocolSpec } from "./protocol.ts";
+import type { ContextHost, Protocol, ProtocolContext, ProtocolSpec } from "./protocol.ts";
 import { CLOSED_CODES, receiveUntil, SocketIo, type WaitOptions } from "./socket_io.ts";
 
 /**
@@ -263,5 +263,47 @@ export class Context<O extends object = Record<never, never>> implements Disposa
 
   #noOption(key: string): SpError {
     return new SpError("ENOPROTOOPT", `${this.name} has no option ${JSON.stringify(key)} of its own`);
+  }
+}
+
+/** What every context of one socket shares: the socket's side of a context setup. */
+export type ContextBase = Omit<ContextSetupData, "id" | "open" | "closed">;
+
+/**
+ * A socket's open contexts: opening them (numbered within the socket) and
+ * closing them all when the socket closes. Internal to the core.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const contexts = new SocketContexts(base);
+ * const context = contexts.open(protocol);
+ * contexts.closeAll(new SpError("EBADF", "the socket is closed"));
+ * ```
+ */
+export class SocketContexts {
+  readonly #base: ContextBase;
+  #open: Set<Context<object>> | undefined;
+  #next = 1;
+
+  /** @param base what every context of the socket shares */
+  constructor(base: ContextBase) {
+    this.#base = base;
+  }
+
+  /** Opens a context of `protocol`, which must have contexts. */
+  open<C extends object>(protocol: Required<Pick<Protocol, "openContext">>): Context<C> {
+    const context = new Context<C>(contextSetup({
+      ...this.#base,
+      id: this.#next++,
+      open: (host) => protocol.openContext(host),
+      closed: (closed) => this.#open?.delete(closed),
+    }));
+    (this.#open ??= new Set()).add(context as Context<object>);
+    return context;
+  }
+
+  /** Closes every open context, failing its waiting calls with `error`. */
+  closeAll(error: SpError): void {
+    for (const context of [...this.#open ?? []]) context.shutDown(error);
   }
 }

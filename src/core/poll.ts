@@ -30,7 +30,8 @@
 import { systemClock, type TimerId } from "./clock.ts";
 import { canceled, SpError } from "./errors.ts";
 import { describeValue, validateTimeout } from "./options.ts";
-import { type Socket, type SocketReadiness, socketReadiness } from "./socket.ts";
+import { type SocketReadiness, socketReadiness } from "./readiness.ts";
+import type { Socket } from "./socket.ts";
 
 /** One socket to watch, and what is wanted of it (nanomsg's `NN_POLLIN`/`NN_POLLOUT`). */
 export interface PollEntry {

@@ -12,7 +12,7 @@
  */
 
 import type { Clock } from "./clock.ts";
-import { Context, contextSetup } from "./context.ts";
+import { type Context, SocketContexts } from "./context.ts";
 import type { Endpoint } from "./endpoint.ts";
 import { atCaller, SpError } from "./errors.ts";
 import type { Message } from "./message.ts";
@@ -31,6 +31,7 @@ import {
 } from "./options.ts";
 import type { Protocol, ProtocolHost, ProtocolSpec, RunningMachine } from "./protocol.ts";
 import { type MachineActor, startActor } from "./runtime.ts";
+import { Pollers, registerReadiness } from "./readiness.ts";
 import { claimSocketSetup, type SocketSetup, type SocketSetupData } from "./socket_setup.ts";
 import { DropCounter } from "./socket_drops.ts";
 import { EventHub } from "./event_hub.ts";
@@ -54,27 +55,6 @@ export type SocketOptionName<O extends object> = keyof SocketOptions | (keyof O 
 export type SocketOptionValue<O extends object, K> = K extends keyof SocketOptions ? SocketOptions[K]
   : K extends keyof O ? O[K]
   : never;
-
-/** What `poll()` sees of a socket. Internal to the core. */
-export interface SocketReadiness {
-  /** The runtime's clock. */
-  readonly clock: Clock;
-  /** Whether a send (or receive) would complete now; throws EBADF/ETERM once closed, ENOTSUP when unknown. */
-  ready(direction: "send" | "recv"): boolean;
-  /** Calls `listener` whenever readiness may have changed (or the socket closed); returns the unsubscribe. */
-  watch(listener: () => void): () => void;
-}
-
-const readinessOf = new WeakMap<object, SocketReadiness>();
-
-/**
- * What `poll()` sees of a socket. Internal to the core.
- *
- * @returns the socket's readiness, or undefined for something that is no socket
- */
-export function socketReadiness(socket: object): SocketReadiness | undefined {
-  return readinessOf.get(socket);
-}
 
 /** Settings of {@linkcode Socket.waitForPeers}. */
 export interface PeerWaitOptions {
@@ -125,11 +105,10 @@ export class Socket<O extends object = Record<never, never>> implements AsyncDis
   readonly #plumbing: SocketPlumbing;
   #state: "open" | "closing" | "closed" = "open";
   #terminated = false;
-  readonly #contextData: Omit<Parameters<typeof contextSetup>[0], "id" | "open" | "closed">;
-  #contexts: Set<Context<object>> | undefined;
-  #nextContext = 1;
-  /** Who `poll()`s this socket now; undefined while nobody does (the data path checks only that). */
-  #watchers: Set<() => void> | undefined;
+  readonly #contexts: SocketContexts;
+  readonly #clock: Clock;
+  /** Who `poll()`s this socket now (the data path checks only whether anybody does). */
+  readonly #pollers = new Pollers();
   readonly #closed: Promise<void>;
   #markClosed!: () => void;
 
@@ -161,7 +140,7 @@ export class Socket<O extends object = Record<never, never>> implements AsyncDis
     const host: ProtocolHost = {
       readable: () => {
         this.#io.deliverReceived();
-        if (this.#watchers !== undefined) this.#readinessChanged();
+        if (this.#pollers.active) this.#pollers.changed();
       },
       writable: () => this.#io.deliverSends(),
       options: this.#options,
@@ -185,10 +164,11 @@ export class Socket<O extends object = Record<never, never>> implements AsyncDis
       trouble: () => this.#plumbing.trouble,
       sendProgress: () => {
         if (this.#state === "closing") this.#actor.send({ type: "flush.progress" });
-        if (this.#watchers !== undefined) this.#readinessChanged();
+        if (this.#pollers.active) this.#pollers.changed();
       },
     });
-    this.#contextData = {
+    this.#clock = runtime.clock;
+    this.#contexts = new SocketContexts({
       socketName: this.name,
       spec,
       options: this.#options,
@@ -196,7 +176,7 @@ export class Socket<O extends object = Record<never, never>> implements AsyncDis
       turns: data.turns,
       situation: (direction) => this.#plumbing.situation(direction),
       trouble: () => this.#plumbing.trouble,
-    };
+    });
     this.#plumbing = new SocketPlumbing({
       name: this.name,
       runtime,
@@ -215,25 +195,19 @@ export class Socket<O extends object = Record<never, never>> implements AsyncDis
     this.#closed = new Promise((resolve) => this.#markClosed = resolve);
     this.#actor = startActor(runtime, runtime.machines.socket, { core: this.#plumbing }, init.inspect);
     this.#plumbing.owner = this.#actor;
-    readinessOf.set(this, {
+    registerReadiness(this, {
       clock: runtime.clock,
       ready: (direction) => {
         this.#check();
         return this.#io.ready(direction);
       },
-      watch: (listener) => {
-        (this.#watchers ??= new Set()).add(listener);
-        return () => {
-          this.#watchers?.delete(listener);
-          if (this.#watchers?.size === 0) this.#watchers = undefined;
-        };
-      },
+      watch: (listener) => this.#pollers.add(listener),
     });
   }
 
   /** The runtime's clock, for a protocol's socket class (a `request()`'s deadline). */
   protected get clock(): Clock {
-    return this.#contextData.clock;
+    return this.#clock;
   }
 
   /** The SP id of the protocol this socket talks to, e.g. 0x51 for PUSH. */
@@ -400,7 +374,7 @@ export class Socket<O extends object = Record<never, never>> implements AsyncDis
     try {
       this.#check();
       const sent = this.#io.send(data, options);
-      return this.#watchers === undefined ? sent : this.#watched(sent);
+      return this.#pollers.active ? this.#pollers.after(sent) : sent;
     } catch (err) {
       return Promise.reject(err);
     }
@@ -417,7 +391,7 @@ export class Socket<O extends object = Record<never, never>> implements AsyncDis
     try {
       this.#check();
       const received = this.#io.recv("body", options) as Promise<Uint8Array>;
-      return this.#watchers === undefined ? received : this.#watched(received);
+      return this.#pollers.active ? this.#pollers.after(received) : received;
     } catch (err) {
       return Promise.reject(err);
     }
@@ -515,7 +489,7 @@ export class Socket<O extends object = Record<never, never>> implements AsyncDis
     if (key !== undefined) return this.setOption(key as never, value as never);
     if (level === this.protocolId && this.#protocol.setOption) {
       this.#protocol.setOption(option, value);
-      if (this.#watchers !== undefined) this.#readinessChanged();
+      if (this.#pollers.active) this.#pollers.changed();
       return;
     }
     throw new SpError("ENOPROTOOPT", `option ${option} at level ${level} is not settable on ${this.protocolName}`);
@@ -563,7 +537,7 @@ export class Socket<O extends object = Record<never, never>> implements AsyncDis
     if (this.#protocol.setOption === undefined) throw this.#noOption(key, "settable");
     this.#protocol.setOption(option, value);
     // A new subscription may make a waiting message receivable.
-    if (this.#watchers !== undefined) this.#readinessChanged();
+    if (this.#pollers.active) this.#pollers.changed();
   }
 
   /**
@@ -594,14 +568,7 @@ export class Socket<O extends object = Record<never, never>> implements AsyncDis
       const what = this.domain === AF_SP_RAW ? "raw sockets have" : `${this.protocolName} has`;
       throw new SpError("ENOTSUP", `${this.name}: ${what} no contexts`);
     }
-    const context = new Context<C>(contextSetup({
-      ...this.#contextData,
-      id: this.#nextContext++,
-      open: (host) => protocol.openContext!(host),
-      closed: (context) => this.#contexts?.delete(context),
-    }));
-    (this.#contexts ??= new Set()).add(context as Context<object>);
-    return context;
+    return this.#contexts.open<C>(protocol as Required<Pick<Protocol, "openContext">>);
   }
   /**
    * Closes the socket: waiting receives fail with EBADF, pending messages
@@ -614,12 +581,9 @@ export class Socket<O extends object = Record<never, never>> implements AsyncDis
       return Promise.reject(new SpError(this.#terminated ? "ETERM" : "EBADF", `${this.name} is already closed`));
     }
     this.#state = "closing";
-    if (this.#contexts !== undefined) {
-      const error = new SpError(this.#terminated ? "ETERM" : "EBADF", `${this.name} is closed`);
-      for (const context of [...this.#contexts]) context.shutDown(error);
-    }
+    this.#contexts.closeAll(new SpError(this.#terminated ? "ETERM" : "EBADF", `${this.name} is closed`));
     this.#actor.send({ type: "close" });
-    if (this.#watchers !== undefined) this.#readinessChanged();
+    if (this.#pollers.active) this.#pollers.changed();
     return this.#closed;
   }
 
@@ -649,17 +613,6 @@ export class Socket<O extends object = Record<never, never>> implements AsyncDis
 
   #noOption(key: string, what: string): SpError {
     return new SpError("ENOPROTOOPT", `${this.name}: option ${JSON.stringify(key)} is not ${what}`);
-  }
-
-  /** Tells the pollers that readiness may have changed, once the call settles. */
-  #watched<T>(call: Promise<T>): Promise<T> {
-    const changed = () => this.#readinessChanged();
-    call.then(changed, changed);
-    return call;
-  }
-
-  #readinessChanged(): void {
-    for (const listener of [...this.#watchers ?? []]) listener();
   }
 
   #finish(setup: SocketSetupData): void {

@@ -163,6 +163,8 @@ Deno.test("request() takes a timeout for the whole exchange and a signal; the la
   await settle();
   assert.equal(req.statistics().drops.stale, 1);
   await rejectsWith(req.request("q3", { timeout: -2 }), "EINVAL");
+  await rejectsWith(req.request("never sent", { signal: AbortSignal.abort() }), "ECANCELED");
+  await rejectsWith(raw.recvmsg(NN_DONTWAIT), "EAGAIN");
 });
 
 Deno.test("request() waits by the socket's RCVTIMEO when it names no timeout", async () => {

@@ -8,6 +8,7 @@
  */
 
 import type { Context } from "../../core/context.ts";
+import { canceled } from "../../core/errors.ts";
 import { Socket } from "../../core/socket.ts";
 import { checkWaitOptions } from "../../core/socket_io.ts";
 import { validateTimeout } from "../../core/options.ts";
@@ -76,6 +77,7 @@ export class ReqSocket extends Socket<ReqOptions> {
     checkWaitOptions(options);
     const timeout = options.timeout === undefined ? this.getOption("rcvtimeo") : validateTimeout(options.timeout);
     const { signal } = options;
+    if (signal?.aborted) throw canceled(signal, `${this.name}: request`); // nothing goes out
     using context = this.openContext();
     if (timeout < 0) {
       await context.send(data, { signal });

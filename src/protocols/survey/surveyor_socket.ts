@@ -9,6 +9,7 @@
  */
 
 import type { Context } from "../../core/context.ts";
+import { canceled } from "../../core/errors.ts";
 import { Socket } from "../../core/socket.ts";
 import { checkWaitOptions, CLOSED_CODES, receiveUntil } from "../../core/socket_io.ts";
 
@@ -72,6 +73,7 @@ export class SurveyorSocket extends Socket<SurveyorOptions> {
   async *survey(data: Uint8Array | string, options: SurveyOptions = {}): AsyncGenerator<Uint8Array, void, undefined> {
     checkWaitOptions({ signal: options.signal });
     const { signal } = options;
+    if (signal?.aborted) throw canceled(signal, `${this.name}: survey`); // nothing goes out
     using context = this.openContext();
     if (options.deadline !== undefined) context.setOption("deadline", options.deadline);
     await context.send(data, { signal });

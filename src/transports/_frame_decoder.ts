@@ -1,9 +1,16 @@
 /**
  * Incremental decoder for byte-stream SP mappings: first the peer's 8-byte
  * header, then frames of `[type byte] u64 BE length, payload`. It hands out
- * the buffer to read into next, so complete frames come out as views of the
- * read chunk (no copy) and a large frame is read straight into its own
- * buffer.
+ * the buffer to read into next, and frames come out as views of that
+ * buffer, so a payload is written once, by the read, and never copied.
+ *
+ * The read buffer (the chunk) is sized for what is expected: a whole number
+ * of the last frame's length, so a stream of equal frames fills chunks
+ * exactly and a large frame is read in place, straight into the buffer the
+ * receiver gets. A frame that does not fit in what is left of the chunk
+ * moves, with the bytes already read, to a new chunk that holds it whole
+ * (the only copy, and only when frame sizes change). Frames larger than
+ * {@linkcode PREALLOCATE_MAX} grow their own buffer as bytes arrive.
  *
  * @module
  */
@@ -11,15 +18,20 @@
 import { SpError } from "../core/errors.ts";
 import { SP_HEADER_LENGTH } from "./_sp_header.ts";
 
-/** The largest read chunk, and the threshold for reading a big frame in place. */
+/** The largest read chunk for small frames (they never get a chunk of their own). */
 const CHUNK = 64 * 1024;
 /** The first read chunk: small, so an idle connection holds little memory. */
 const CHUNK_FIRST = 1024;
+/** Frames at least this large are read in chunks of up to {@linkcode LARGE_CHUNK}. */
+const LARGE_FRAME = 16 * 1024;
+/** Fewer, larger reads: loopback tcp costs per read, not only per byte. */
+const LARGE_CHUNK = 256 * 1024;
 
 /**
- * Frames up to this size get an exact buffer as soon as their length is
- * known; larger ones (possible only with RCVMAXSIZE raised) grow as bytes
- * actually arrive, so a peer's claim alone cannot make us allocate more.
+ * Frames up to this size get a buffer that holds them whole as soon as
+ * their length is known; larger ones (possible only with RCVMAXSIZE
+ * raised) grow as bytes actually arrive, so a peer's claim alone cannot
+ * make us allocate more.
  */
 const PREALLOCATE_MAX = 4 * 1024 * 1024;
 /** Above this a frame cannot be held in one JavaScript typed array. */
@@ -64,8 +76,14 @@ export class FrameDecoder {
   #chunkSize = CHUNK_FIRST; // doubles while reads fill whole chunks, up to CHUNK
   #start = 0; // first unparsed byte in #chunk
   #end = 0; // end of valid data in #chunk
+  // A view of #chunk went to the handler: its bytes may not be overwritten.
+  #shared = false;
   #headerDone = false;
-  // A frame whose payload spans reads; its buffer grows towards #bodySize.
+  // Prefix + payload length of the frame at #start once its prefix is parsed; 0 while unknown.
+  #frameLength = 0;
+  // Prefix + payload length of the last frame: the unit new chunks are sized in.
+  #lastFrame = 0;
+  // A frame above PREALLOCATE_MAX; its buffer grows towards #bodySize.
   #body: Uint8Array | undefined;
   #bodyFilled = 0;
   #bodySize = 0;
@@ -90,21 +108,26 @@ export class FrameDecoder {
 
   /** The buffer the next read should fill. */
   readTarget(): Uint8Array {
-    const remaining = this.#bodySize - this.#bodyFilled;
-    if (this.#body !== undefined && this.#start === this.#end && remaining >= CHUNK) {
+    if (this.#body !== undefined) {
       this.#directRead = true;
       this.#reserve(CHUNK);
       return this.#body.subarray(this.#bodyFilled);
     }
     this.#directRead = false;
-    // Refill the chunk's free tail while it is a useful size; else start a new one.
-    if (this.#chunk.length - this.#end < this.#chunkSize / 4) {
-      const next = new Uint8Array(Math.max(this.#chunkSize, 2 * (this.#end - this.#start)));
-      const left = this.#end - this.#start;
-      next.set(this.#chunk.subarray(this.#start, this.#end));
-      this.#chunk = next;
-      this.#start = 0;
-      this.#end = left;
+    const chunk = this.#chunk;
+    if (this.#start === this.#end) {
+      // Nothing pending: an unshared chunk of about the right size is read into again.
+      const size = this.#nextChunkSize(0);
+      if (!this.#shared && chunk.length >= size && chunk.length <= Math.max(2 * size, CHUNK)) {
+        this.#start = this.#end = 0;
+      } else {
+        this.#newChunk(size);
+      }
+    } else if (this.#frameLength > 0) {
+      // The frame at #start waits for the rest of its bytes; it must fit whole.
+      if (chunk.length - this.#start < this.#frameLength) this.#newChunk(this.#nextChunkSize(this.#frameLength));
+    } else if (chunk.length - this.#end < this.#chunkSize / 4) {
+      this.#newChunk(this.#nextChunkSize(this.#end - this.#start));
     }
     return this.#chunk.subarray(this.#end);
   }
@@ -125,59 +148,107 @@ export class FrameDecoder {
     this.#parse();
   }
 
+  /**
+   * A chunk size for what comes next: a whole number of the last frame's
+   * length (one, if it is larger than the usual chunk), at least `need`.
+   */
+  #nextChunkSize(need: number): number {
+    const unit = this.#lastFrame;
+    let size = unit >= LARGE_FRAME ? LARGE_CHUNK : this.#chunkSize;
+    if (unit > size) size = unit;
+    else if (unit > 0) size = unit * Math.floor(size / unit);
+    return Math.max(size, need);
+  }
+
+  /** Moves the unparsed bytes to a fresh chunk of `size` bytes. */
+  #newChunk(size: number): void {
+    const next = new Uint8Array(size);
+    const left = this.#end - this.#start;
+    if (left > 0) next.set(this.#chunk.subarray(this.#start, this.#end));
+    this.#chunk = next;
+    this.#start = 0;
+    this.#end = left;
+    this.#shared = false;
+  }
+
   #parse(): void {
-    const chunk = this.#chunk;
-    while (this.#start < this.#end) {
-      if (!this.#headerDone) {
-        if (this.#end - this.#start < SP_HEADER_LENGTH) return;
-        this.#headerDone = true;
-        const header = chunk.slice(this.#start, this.#start + SP_HEADER_LENGTH);
-        this.#start += SP_HEADER_LENGTH;
-        this.#handler.header(header);
-        continue;
-      }
-      if (this.#body !== undefined) {
-        const take = Math.min(this.#end - this.#start, this.#bodySize - this.#bodyFilled);
-        this.#reserve(take);
-        this.#body.set(chunk.subarray(this.#start, this.#start + take), this.#bodyFilled);
-        this.#bodyFilled += take;
-        this.#start += take;
-        if (this.#bodyFilled === this.#bodySize) this.#finishBody();
-        continue;
-      }
-      const available = this.#end - this.#start;
-      if (available < this.#prefixLength) return;
-      let p = this.#start;
-      if (this.#typeByte !== undefined) {
-        if (chunk[p] !== this.#typeByte) {
-          throw new SpError("EPROTO", `unknown message type byte ${chunk[p]}`);
-        }
-        p++;
-      }
-      const hi = (chunk[p]! << 24 >>> 0) + (chunk[p + 1]! << 16) + (chunk[p + 2]! << 8) + chunk[p + 3]!;
-      const lo = (chunk[p + 4]! << 24 >>> 0) + (chunk[p + 5]! << 16) + (chunk[p + 6]! << 8) + chunk[p + 7]!;
-      const size = hi * 2 ** 32 + lo; // exact while hi < 2^21; larger values fail the checks below
-      if (hi >= 2 ** 21 || size > HARD_MAX || (this.#maxSize >= 0 && size > this.#maxSize)) {
-        const limit = this.#maxSize >= 0 ? this.#maxSize : HARD_MAX;
-        throw new SpError(
-          "EMSGSIZE",
-          `peer announced a ${
-            hi >= 2 ** 21 ? `${hi}·2^32+${lo}` : size
-          }-byte message; the limit is ${limit} (RCVMAXSIZE)`,
-        );
-      }
-      p += 8;
-      if (this.#end - p >= size) {
-        this.#start = p + size;
-        this.#handler.frame(chunk.subarray(p, p + size));
-        continue;
-      }
-      // The payload spans reads: keep what we have and wait for the rest.
-      this.#start = p;
-      this.#bodySize = size;
-      this.#bodyFilled = 0;
-      this.#body = new Uint8Array(Math.min(size, PREALLOCATE_MAX));
+    if (!this.#headerDone) {
+      if (this.#end - this.#start < SP_HEADER_LENGTH) return;
+      this.#headerDone = true;
+      const header = this.#chunk.slice(this.#start, this.#start + SP_HEADER_LENGTH);
+      this.#start += SP_HEADER_LENGTH;
+      this.#handler.header(header);
     }
+    const chunk = this.#chunk;
+    const prefix = this.#prefixLength;
+    const end = this.#end;
+    let start = this.#start;
+    let frameLength = this.#frameLength;
+    while (start < end) {
+      if (frameLength === 0) {
+        if (end - start < prefix) break;
+        let p = start;
+        if (this.#typeByte !== undefined && chunk[p++] !== this.#typeByte) {
+          throw new SpError("EPROTO", `unknown message type byte ${chunk[start]}`);
+        }
+        const hi = (chunk[p]! << 24 >>> 0) + (chunk[p + 1]! << 16) + (chunk[p + 2]! << 8) + chunk[p + 3]!;
+        const lo = (chunk[p + 4]! << 24 >>> 0) + (chunk[p + 5]! << 16) + (chunk[p + 6]! << 8) + chunk[p + 7]!;
+        if (hi !== 0 || lo > PREALLOCATE_MAX || (this.#maxSize >= 0 && lo > this.#maxSize)) {
+          this.#start = start;
+          this.#bigFrame(hi, lo);
+          start = this.#start;
+          continue;
+        }
+        frameLength = prefix + lo;
+      }
+      const frameEnd = start + frameLength;
+      if (frameEnd > end) break; // the rest is still to come
+      const payloadStart = start + prefix;
+      this.#lastFrame = frameLength;
+      frameLength = 0;
+      start = frameEnd;
+      const size = frameEnd - payloadStart;
+      if (chunk.length > CHUNK && size < LARGE_FRAME && size < chunk.length >>> 3) {
+        // A small frame in a chunk sized for large ones is copied, so that it
+        // does not keep the chunk alive and the chunk can be read into again.
+        this.#start = start;
+        this.#handler.frame(chunk.slice(payloadStart, frameEnd));
+      } else {
+        this.#shared = true;
+        this.#start = start;
+        this.#handler.frame(chunk.subarray(payloadStart, frameEnd));
+      }
+    }
+    this.#start = start;
+    this.#frameLength = frameLength;
+  }
+
+  /**
+   * A length prefix beyond the fast path: refused when over a limit, or a
+   * frame too large to allocate on the peer's word, whose buffer grows as
+   * bytes arrive.
+   *
+   * @throws {SpError} EMSGSIZE
+   */
+  #bigFrame(hi: number, lo: number): void {
+    const size = hi * 2 ** 32 + lo; // exact while hi < 2^21; larger values fail the checks below
+    if (hi >= 2 ** 21 || size > HARD_MAX || (this.#maxSize >= 0 && size > this.#maxSize)) {
+      const limit = this.#maxSize >= 0 ? this.#maxSize : HARD_MAX;
+      throw new SpError(
+        "EMSGSIZE",
+        `peer announced a ${
+          hi >= 2 ** 21 ? `${hi}·2^32+${lo}` : size
+        }-byte message; the limit is ${limit} (RCVMAXSIZE)`,
+      );
+    }
+    this.#start += this.#prefixLength;
+    this.#bodySize = size;
+    this.#body = new Uint8Array(PREALLOCATE_MAX);
+    // Less than the frame: a chunk holds at most PREALLOCATE_MAX + prefix bytes.
+    this.#body.set(this.#chunk.subarray(this.#start, this.#end));
+    this.#bodyFilled = this.#end - this.#start;
+    this.#start = this.#end;
+    this.#lastFrame = 0;
   }
 
   /** Makes room for `n` more body bytes, doubling the buffer up to the frame's size. */

@@ -111,3 +111,55 @@ Deno.test("FrameDecoder hands out complete frames as views of the read chunk", (
   assert.equal(seen.length, 2);
   assert.equal(seen[0]!.buffer, seen[1]!.buffer);
 });
+
+Deno.test("FrameDecoder reads a large frame in place once frames of its size are flowing", () => {
+  const seen: Uint8Array[] = [];
+  const dec = new FrameDecoder({ typeByte: 1 }, -1, { header() {}, frame: (p) => seen.push(p) });
+  const payload = new Uint8Array(100_000).map((_, i) => i & 0xff);
+  const one = frame(payload, 1);
+  const targets: ArrayBufferLike[] = [];
+  const feed = (bytes: Uint8Array, readSize: number) => {
+    for (let at = 0; at < bytes.length;) {
+      const target = dec.readTarget();
+      targets.push(target.buffer);
+      const n = Math.min(target.length, readSize, bytes.length - at);
+      target.set(bytes.subarray(at, at + n));
+      dec.advance(n);
+      at += n;
+    }
+  };
+  feed(concat([encodeSpHeader(0x10), one]), 30_000);
+  targets.length = 0;
+  feed(one, 30_000);
+  feed(one, 30_000);
+  assert.equal(seen.length, 3);
+  seen.forEach((p) => assert.deepEqual(p, payload));
+  // The second and third frames were read straight into the buffers they were delivered in.
+  assert.ok(targets.includes(seen[1]!.buffer));
+  assert.ok(targets.includes(seen[2]!.buffer));
+  assert.equal(seen[1]!.byteOffset, 9);
+});
+
+Deno.test("FrameDecoder copies a small frame out of a chunk sized for large ones and then reads into a small chunk", () => {
+  const seen: Uint8Array[] = [];
+  const dec = new FrameDecoder({}, -1, { header() {}, frame: (p) => seen.push(p) });
+  const big = frame(new Uint8Array(300_000));
+  const first = dec.readTarget();
+  const start = concat([encodeSpHeader(0x10), big]);
+  let at = 0;
+  for (let target = first; at < start.length; target = dec.readTarget()) {
+    const n = Math.min(target.length, start.length - at);
+    target.set(start.subarray(at, at + n));
+    dec.advance(n);
+    at += n;
+  }
+  const chunk = dec.readTarget();
+  assert.ok(chunk.length >= 300_008);
+  const small = frame(new Uint8Array([7, 8, 9]));
+  chunk.set(small);
+  dec.advance(small.length);
+  assert.deepEqual(seen.at(-1), new Uint8Array([7, 8, 9]));
+  assert.equal(seen.at(-1)!.buffer.byteLength, 3);
+  // An idle connection after a large message does not keep a large buffer.
+  assert.ok(dec.readTarget().length <= 64 * 1024);
+});

@@ -36,7 +36,8 @@ export class FairQueue {
    * before it closed are still delivered.
    */
   remove(pipe: PipeHandle): void {
-    if (!pipe.readable) this.#ready.remove(pipe);
+    if (pipe.readable) this.#ready.retire(pipe);
+    else this.#ready.remove(pipe);
   }
 
   /** The pipe has a message waiting. */
@@ -53,7 +54,7 @@ export class FairQueue {
     if (pipe === undefined) return undefined;
     const payload = pipe.recv();
     this.#ready.advance();
-    if (!pipe.readable) this.#ready.remove(pipe);
+    if (!pipe.readable) this.#ready.deactivate(pipe);
     this.lastPipe = pipe;
     return payload;
   }

@@ -59,7 +59,7 @@ export class LoadBalancer {
     this.lastPipe = pipe;
     pipe.send(body, header);
     this.#ready.advance();
-    if (!pipe.writable) this.#ready.remove(pipe);
+    if (!pipe.writable) this.#ready.deactivate(pipe);
     return true;
   }
 }

@@ -53,8 +53,9 @@ export class FairQueue {
     const pipe = this.#ready.current();
     if (pipe === undefined) return undefined;
     const payload = pipe.recv();
-    this.#ready.advance();
-    if (!pipe.readable) this.#ready.deactivate(pipe);
+    // Either way the round moves on to the next pipe.
+    if (pipe.readable) this.#ready.advance();
+    else this.#ready.deactivate(pipe);
     this.lastPipe = pipe;
     return payload;
   }

@@ -58,8 +58,9 @@ export class LoadBalancer {
     if (pipe === undefined) return false;
     this.lastPipe = pipe;
     pipe.send(body, header);
-    this.#ready.advance();
-    if (!pipe.writable) this.#ready.deactivate(pipe);
+    // Either way the round moves on to the next pipe.
+    if (pipe.writable) this.#ready.advance();
+    else this.#ready.deactivate(pipe);
     return true;
   }
 }

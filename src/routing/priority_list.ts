@@ -60,6 +60,7 @@ export class PriorityList<T> {
   // back once per message, and a scan each time would be wasted).
   #best = PRIORITY_MAX;
   #nodes = new Map<T, Node<T>>();
+  #recent: Node<T> | undefined; // the last node looked up: a busy pipe comes back again and again
   #active = 0;
 
   /** How many items are active. */
@@ -74,11 +75,12 @@ export class PriorityList<T> {
 
   /** Activates an item at a priority (1…16); already active items stay put. */
   add(item: T, priority: number): void {
-    let node = this.#nodes.get(item);
+    let node = this.#node(item);
     if (node === undefined) {
       const slot = Math.min(PRIORITY_MAX, Math.max(PRIORITY_MIN, priority)) - 1;
       node = { item, slot, prev: undefined, next: undefined, active: false, leaving: false };
       this.#nodes.set(item, node);
+      this.#recent = node;
     }
     if (node.active) return;
     node.active = true;
@@ -97,26 +99,26 @@ export class PriorityList<T> {
 
   /** Deactivates an item but remembers it, so that it comes back cheaply. */
   deactivate(item: T): void {
-    const node = this.#nodes.get(item);
+    const node = this.#node(item);
     if (node === undefined) return;
     if (node.active) this.#unlink(node);
-    if (node.leaving) this.#nodes.delete(item);
+    if (node.leaving) this.#forget(node);
   }
 
   /** Deactivates an item and forgets it; unknown items are ignored. */
   remove(item: T): void {
-    const node = this.#nodes.get(item);
+    const node = this.#node(item);
     if (node === undefined) return;
     if (node.active) this.#unlink(node);
-    this.#nodes.delete(item);
+    this.#forget(node);
   }
 
   /** Keeps an item active until it is next deactivated, then forgets it. */
   retire(item: T): void {
-    const node = this.#nodes.get(item);
+    const node = this.#node(item);
     if (node === undefined) return;
     if (node.active) node.leaving = true;
-    else this.#nodes.delete(item);
+    else this.#forget(node);
   }
 
   /** The next item in round-robin order within the best priority. */
@@ -137,6 +139,19 @@ export class PriorityList<T> {
     if (best === PRIORITY_MAX) return;
     const slot = this.#slots[best]!;
     slot.cursor = slot.cursor!.next ?? slot.head;
+  }
+
+  #node(item: T): Node<T> | undefined {
+    const recent = this.#recent;
+    if (recent !== undefined && recent.item === item) return recent;
+    const node = this.#nodes.get(item);
+    if (node !== undefined) this.#recent = node;
+    return node;
+  }
+
+  #forget(node: Node<T>): void {
+    this.#nodes.delete(node.item);
+    if (this.#recent === node) this.#recent = undefined;
   }
 
   #unlink(node: Node<T>): void {

@@ -8,7 +8,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 out=${1:-"$here/build"}
 cc=${CC:-gcc}
 cflags="-O2 -Wall -Wextra -std=gnu11"
-tools="local_thr remote_thr local_lat remote_lat inproc_thr inproc_lat"
+tools="local_thr remote_thr local_lat remote_lat inproc_thr inproc_lat fanout_pub fanout_sub"
 
 mkdir -p "$out/nanomsg" "$out/nng"
 for tool in $tools; do

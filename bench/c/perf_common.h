@@ -71,12 +71,12 @@ static inline void perf_sleep_ms(int ms)
 #define PERF_NODELAY 1   /* TCP_NODELAY, as for latency runs */
 #define PERF_UNLIMITED 2 /* RCVMAXSIZE -1 */
 
-/* A PAIR socket, optionally without receive size limit and with TCP_NODELAY. */
-static inline int perf_socket(int flags)
+/* A socket of `protocol`, optionally without receive size limit and with TCP_NODELAY. */
+static inline int perf_socket_of(int protocol, int flags)
 {
     int unlimited = -1;
     int one = 1;
-    int s = nn_socket(AF_SP, NN_PAIR);
+    int s = nn_socket(AF_SP, protocol);
     if (s < 0)
         perf_die("nn_socket");
     if ((flags & PERF_UNLIMITED) && nn_setsockopt(s, NN_SOL_SOCKET, NN_RCVMAXSIZE, &unlimited, sizeof unlimited) != 0)
@@ -84,6 +84,12 @@ static inline int perf_socket(int flags)
     if ((flags & PERF_NODELAY) && nn_setsockopt(s, NN_TCP, NN_TCP_NODELAY, &one, sizeof one) != 0)
         perf_die("nn_setsockopt(NN_TCP_NODELAY)");
     return s;
+}
+
+/* A PAIR socket, optionally without receive size limit and with TCP_NODELAY. */
+static inline int perf_socket(int flags)
+{
+    return perf_socket_of(NN_PAIR, flags);
 }
 
 /* A buffer of at least one byte, filled with 111 like the TypeScript tools. */

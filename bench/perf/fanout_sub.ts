@@ -1,0 +1,92 @@
+/**
+ * Fan-out, subscribing side (same arguments, behaviour and report as
+ * `c/fanout_sub.c`): `<subscribers>` SUB sockets in this process, all
+ * subscribed to everything and connected to `<connect-url>`; once each has
+ * seen a sync message it says "go" over PUSH to `<sync-connect-url>`, then
+ * counts the `<msg-size>`-byte messages they all receive until each has
+ * seen an end marker (or nothing arrives for a second). Prints the
+ * messages delivered per second over all subscribers, from the first
+ * arrival to the last.
+ *
+ * Usage: `deno run -A bench/perf/fanout_sub.ts <connect-url> <sync-connect-url> <subscribers> <msg-size>`
+ *
+ * @module
+ */
+
+import { isSpError, NN_SUB, NN_SUB_SUBSCRIBE, openSocket, type Socket } from "../../mod.ts";
+import { nowMicros, parseArgs, USAGE_EXIT } from "./_perf.ts";
+
+const usage = "usage: fanout_sub <connect-to> <sync-connect-to> <subscribers> <msg-size>";
+const [url, syncUrl, n, size] = parseArgs(Deno.args, usage, ["url", "url", "count", "size"]) as [
+  string,
+  string,
+  number,
+  number,
+];
+if (size < 2) {
+  console.error(`${usage} (messages of 0 and 1 bytes are the control messages)`);
+  Deno.exit(USAGE_EXIT);
+}
+
+const IDLE_LIMIT_MS = 1000;
+const subs: Socket[] = [];
+for (let i = 0; i < n; i++) {
+  const sub = openSocket("sub");
+  sub.setsockopt(NN_SUB, NN_SUB_SUBSCRIBE, "");
+  sub.connect(url);
+  subs.push(sub);
+}
+
+// Every subscriber connected and subscribed: each has a sync message.
+const deadline = AbortSignal.timeout(60_000);
+try {
+  await Promise.all(subs.map((sub) => sub.recv({ signal: deadline })));
+} catch {
+  console.error(`fanout_sub: not every subscriber synced within 60 s`);
+  Deno.exit(1);
+}
+const push = openSocket("push");
+push.connect(syncUrl);
+await push.send("go");
+
+let delivered = 0;
+let first = 0;
+let last = 0;
+let lastArrival = performance.now();
+
+/** Receives on one subscriber until its end marker, or until the run goes quiet. */
+async function drain(sub: Socket): Promise<void> {
+  for (;;) {
+    let message: Uint8Array;
+    try {
+      message = await sub.recv({ timeout: IDLE_LIMIT_MS });
+    } catch (err) {
+      if (!isSpError(err, "ETIMEDOUT")) throw err;
+      // Quiet for this one; the run is over once every subscriber is quiet.
+      if (delivered > 0 && performance.now() - lastArrival >= IDLE_LIMIT_MS) return;
+      continue;
+    }
+    if (message.length === size) {
+      last = nowMicros();
+      lastArrival = performance.now();
+      if (delivered++ === 0) first = last;
+    } else if (message.length === 1 && message[0] === 0x65) {
+      return;
+    }
+  }
+}
+await Promise.all(subs.map(drain));
+
+if (delivered < 2) {
+  console.error(`fanout_sub: only ${delivered} messages delivered`);
+  Deno.exit(1);
+}
+console.log(
+  [
+    `subscribers: ${n}`,
+    `message size: ${size} [B]`,
+    `messages delivered: ${delivered}`,
+    `throughput: ${Math.trunc((delivered - 1) / Math.max(1, last - first) * 1_000_000)} [msg/s]`,
+  ].join("\n"),
+);
+Deno.exit(0); // closing a hundred sockets is not part of the run

@@ -9,11 +9,11 @@
  */
 
 import { SpError } from "../core/errors.ts";
+import { batchPool } from "./_batch_pool.ts";
 import type { ByteStream } from "./_stream_connection.ts";
 
 /** Payloads at least this large are written from their own buffer, not copied into the batch. */
 export const COPY_MAX = 64 * 1024;
-const BATCH_INITIAL = 16 * 1024;
 const NO_BYTES = new Uint8Array(0);
 
 /** What an {@linkcode Outbound} tells its connection. */
@@ -61,9 +61,8 @@ export class Outbound {
 
   readonly #stream: ByteStream;
   readonly #events: OutboundEvents;
-  // While data keeps flowing, the batch just written is reused for the next one.
-  #spare: Uint8Array | undefined;
-  #batchBuffers = new WeakSet<ArrayBufferLike>();
+  // Batches come from the shared pool and go back as soon as they are
+  // written, so an idle connection holds none.
   #segments: Uint8Array[] = [];
   #flushScheduled = false;
   #writing = false;
@@ -91,16 +90,9 @@ export class Outbound {
   reserve(n: number): Uint8Array {
     const needed = this.length + n;
     if (needed <= this.batch.length) return this.batch;
-    if (this.length === 0 && this.#spare !== undefined && this.#spare.length >= needed) {
-      this.batch = this.#spare;
-      this.#spare = undefined;
-      return this.batch;
-    }
-    let size = Math.max(this.batch.length * 2, BATCH_INITIAL);
-    while (size < needed) size *= 2;
-    const next = new Uint8Array(size);
-    this.#batchBuffers.add(next.buffer);
+    const next = batchPool.take(Math.max(needed, 2 * this.batch.length));
     next.set(this.batch.subarray(0, this.length));
+    if (this.batch !== NO_BYTES) batchPool.give(this.batch);
     this.batch = next;
     return next;
   }
@@ -125,6 +117,9 @@ export class Outbound {
   stop(): void {
     this.#stopped = true;
     this.#segments = [];
+    // Not being written: the pool can have it.
+    if (this.batch !== NO_BYTES) batchPool.give(this.batch);
+    this.batch = NO_BYTES;
     this.length = 0;
   }
 
@@ -180,11 +175,11 @@ export class Outbound {
             if (this.#stopped) return;
           }
           this.pending -= segment.length;
-          if (this.#batchBuffers.has(segment.buffer)) this.#spare = new Uint8Array(segment.buffer);
+          // Written: the next batch (this connection's or another's) can reuse it.
+          if (batchPool.owns(segment.buffer)) batchPool.give(new Uint8Array(segment.buffer));
         }
         this.#events.drained();
       }
-      this.#spare = undefined; // all written: an idle connection keeps no buffer
     } catch (err) {
       if (!this.#stopped) {
         this.stop();

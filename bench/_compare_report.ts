@@ -1,13 +1,14 @@
 /**
  * Renders `compare.ts` results as markdown: machine header, throughput and
- * latency tables with ratios, cross pairs, pipe costs, the project's
- * performance targets and the raw samples.
+ * latency tables with ratios, cross pairs, fan-out, memory of the 1 MiB
+ * runs, pipe costs, the project's performance targets and the raw samples.
  *
  * @module
  */
 
 import { type CellResult, sizeLabel } from "./_compare_plan.ts";
-import type { PipeCosts } from "./pipe_costs.ts";
+import { findCell, targets, targetTable } from "./_compare_targets.ts";
+import { idleLabel, type PipeCosts } from "./pipe_costs.ts";
 
 /** Everything the report shows. */
 export interface ReportInput {
@@ -15,6 +16,8 @@ export interface ReportInput {
   results: CellResult[];
   costs: PipeCosts | undefined;
   settings: { quick: boolean; reps: number; targetMs: number; elapsedSec: number };
+  /** The chart's file name, relative to the report, when one was written. */
+  chart?: string;
 }
 
 const rate = (v: number | undefined) => v === undefined ? "—" : Math.round(v).toLocaleString("en-US");
@@ -40,19 +43,13 @@ function mainTable(results: CellResult[], kind: "thr" | "lat"): string[] {
   return lines;
 }
 
-function findMain(results: CellResult[], kind: "thr" | "lat", transport: string, size: number) {
-  return results.find((r) =>
-    r.cell.group === "main" && r.cell.kind === kind && r.cell.transport === transport && r.cell.size === size
-  );
-}
-
 function crossTable(results: CellResult[]): string[] {
   const lines = [
     "| test | transport | size | pair | result | ours ↔ ours | libnanomsg ↔ libnanomsg |",
     "|---|---|---:|---|---:|---:|---:|",
   ];
   for (const r of results.filter((r) => r.cell.group === "cross")) {
-    const same = findMain(results, r.cell.kind, r.cell.transport, r.cell.size);
+    const same = findCell(results, r.cell.kind, r.cell.transport, r.cell.size);
     const fmt = r.cell.kind === "thr" ? rate : micros;
     const unit = r.cell.kind === "thr" ? "msg/s" : "µs";
     for (const variant of r.cell.variants) {
@@ -68,127 +65,57 @@ function crossTable(results: CellResult[]): string[] {
   return lines;
 }
 
-function costTable(costs: PipeCosts): string[] {
+function fanoutTable(results: CellResult[]): string[] {
   const lines = [
-    "| transport | endpoint cycles/s | socket cycles/s | idle conns | heap/pipe KB | ArrayBuffers/pipe KB | total/pipe KB |",
-    "|---|---:|---:|---:|---:|---:|---:|",
+    "| case | ours msg/s | libnanomsg msg/s | nng msg/s | ours / libnanomsg | ours / nng |",
+    "|---|---:|---:|---:|---:|---:|",
   ];
-  for (const t of ["inproc", "ipc", "tcp"] as const) {
-    const c = costs.cycles[t];
-    const m = costs.idle[t];
+  for (const r of results.filter((r) => r.cell.kind === "fanout")) {
+    const [ours, nanomsg, nng] = ["ours", "libnanomsg", "nng"].map((label) => r.medians.get(label));
     lines.push(
-      `| ${t} | ${rate(c.endpoint)} | ${rate(c.socket)} | ${m.connections} | ${(m.heapPerPipe / 1000).toFixed(1)} | ${
-        (m.externalPerPipe / 1000).toFixed(1)
-      } | ${((m.heapPerPipe + m.externalPerPipe) / 1000).toFixed(1)} |`,
+      `| ${r.cell.title.replace(/^fan-out /, "")} | ${rate(ours)} | ${rate(nanomsg)} | ${rate(nng)} | ${
+        ratio(ours, nanomsg)
+      } | ${ratio(ours, nng)} |`,
     );
   }
   return lines;
 }
 
-interface Target {
-  what: string;
-  measured: number | undefined;
-  goal: number;
-  higherIsBetter: boolean;
-  unit: string;
-}
+const mb = (kb: number | undefined) => kb === undefined ? "—" : (kb / 1024).toFixed(1);
 
-function targets(results: CellResult[], costs: PipeCosts | undefined): Target[] {
-  const vsNanomsg = (kind: "thr" | "lat", transport: string, size: number) => {
-    const r = findMain(results, kind, transport, size);
-    const ours = r?.medians.get("ours");
-    const theirs = r?.medians.get("libnanomsg");
-    return ours === undefined || theirs === undefined ? undefined : ours / theirs;
-  };
-  const list: Target[] = [
-    {
-      what: "tcp 64 B throughput vs libnanomsg",
-      measured: vsNanomsg("thr", "tcp", 64),
-      goal: 2,
-      higherIsBetter: true,
-      unit: "×",
-    },
-    {
-      what: "tcp 64 B latency vs libnanomsg",
-      measured: vsNanomsg("lat", "tcp", 64),
-      goal: 1,
-      higherIsBetter: false,
-      unit: "×",
-    },
-    {
-      what: "inproc 64 B throughput vs libnanomsg",
-      measured: vsNanomsg("thr", "inproc", 64),
-      goal: 5,
-      higherIsBetter: true,
-      unit: "×",
-    },
-    {
-      what: "inproc 64 B latency vs libnanomsg",
-      measured: vsNanomsg("lat", "inproc", 64),
-      goal: 1,
-      higherIsBetter: false,
-      unit: "×",
-    },
+function memoryTable(results: CellResult[]): string[] {
+  const lines = [
+    "| transport | implementation | peak RSS MB | with one message MB | traffic MB | peak vs libnanomsg |",
+    "|---|---|---:|---:|---:|---:|",
   ];
-  list.push({
-    what: "ws 64 B throughput vs libnanomsg",
-    measured: vsNanomsg("thr", "ws", 64),
-    goal: 2,
-    higherIsBetter: true,
-    unit: "×",
-  });
-  const ws1MiB = findMain(results, "thr", "ws", 1024 * 1024);
-  const wsOurs = ws1MiB?.medians.get("ours");
-  const wsNng = ws1MiB?.medians.get("nng");
-  list.push({
-    what: "ws 1 MiB throughput vs nng",
-    measured: wsOurs === undefined || wsNng === undefined ? undefined : wsOurs / wsNng,
-    goal: 1,
-    higherIsBetter: true,
-    unit: "×",
-  });
-  for (const t of ["tcp", "ipc", "inproc"]) {
-    const measured = vsNanomsg("thr", t, 1024 * 1024);
-    if (measured !== undefined) {
-      list.push({ what: `${t} 1 MiB throughput vs libnanomsg`, measured, goal: 0.9, higherIsBetter: true, unit: "×" });
+  for (const r of results.filter((r) => r.cell.memory)) {
+    const theirs = r.peakKb.get("libnanomsg");
+    for (const v of r.cell.variants) {
+      const peak = r.peakKb.get(v.label);
+      const base = r.baselineKb.get(v.label);
+      lines.push(
+        `| ${r.cell.transport} | ${v.label} | ${mb(peak)} | ${mb(base)} | ${
+          peak === undefined || base === undefined ? "—" : mb(Math.max(0, peak - base))
+        } | ${ratio(peak, theirs)} |`,
+      );
     }
   }
-  if (costs !== undefined) {
-    for (const t of ["tcp", "inproc"] as const) {
-      list.push({
-        what: `${t} connect+handshake+close cycles/s (endpoint cycle)`,
-        measured: costs.cycles[t].endpoint,
-        goal: 2000,
-        higherIsBetter: true,
-        unit: "/s",
-      });
-    }
-    for (const t of ["tcp", "ipc", "inproc"] as const) {
-      const m = costs.idle[t];
-      list.push({
-        what: `${t} memory per idle pipe (heap + ArrayBuffers)`,
-        measured: (m.heapPerPipe + m.externalPerPipe) / 1000,
-        goal: 10,
-        higherIsBetter: false,
-        unit: " KB",
-      });
-    }
-  }
-  return list;
+  return lines;
 }
 
-function targetTable(list: Target[]): string[] {
-  const lines = ["| target | goal | measured | met |", "|---|---:|---:|:---:|"];
-  for (const t of list) {
-    const value = t.measured === undefined
-      ? "—"
-      : `${t.unit === "/s" ? rate(t.measured) : t.measured.toFixed(2)}${t.unit}`;
-    const met = t.measured === undefined
-      ? "?"
-      : (t.higherIsBetter ? t.measured >= t.goal : t.measured <= t.goal)
-      ? "yes"
-      : "**no**";
-    lines.push(`| ${t.what} | ${t.higherIsBetter ? "≥" : "≤"} ${t.goal}${t.unit} | ${value} | ${met} |`);
+function costTable(costs: PipeCosts): string[] {
+  const lines = [
+    "| transport | endpoint cycles/s | socket cycles/s | idle pipes | heap/pipe KB | ArrayBuffers/pipe KB | total/pipe KB | RSS/pipe KB |",
+    "|---|---:|---:|---|---:|---:|---:|---:|",
+  ];
+  for (const t of ["inproc", "ipc", "tcp"] as const) {
+    const c = costs.cycles[t];
+    const m = costs.idle[t];
+    lines.push(
+      `| ${t} | ${rate(c.endpoint)} | ${rate(c.socket)} | ${idleLabel(m)} | ${(m.heapPerPipe / 1000).toFixed(1)} | ${
+        (m.externalPerPipe / 1000).toFixed(1)
+      } | ${((m.heapPerPipe + m.externalPerPipe) / 1000).toFixed(1)} | ${(m.rssPerPipe / 1000).toFixed(1)} |`,
+    );
   }
   return lines;
 }
@@ -197,7 +124,7 @@ function detailTable(results: CellResult[]): string[] {
   const lines = ["| test | variant | count | samples | error |", "|---|---|---:|---|---|"];
   for (const r of results) {
     for (const v of r.cell.variants) {
-      const samples = (r.samples.get(v.label) ?? []).map((s) => r.cell.kind === "thr" ? Math.round(s) : s.toFixed(2));
+      const samples = (r.samples.get(v.label) ?? []).map((s) => r.cell.kind === "lat" ? s.toFixed(2) : Math.round(s));
       lines.push(
         `| ${r.cell.title} | ${v.label} | ${r.counts.get(v.label) ?? "—"} | ${samples.join(", ")} | ${
           r.errors.get(v.label) ?? ""
@@ -211,6 +138,7 @@ function detailTable(results: CellResult[]): string[] {
 /** The whole report. */
 export function renderResults(input: ReportInput): string {
   const { machine, results, costs, settings } = input;
+  const { chart } = input;
   const out = [
     "# PAIR performance: ours vs libnanomsg vs nng",
     "",
@@ -222,7 +150,7 @@ export function renderResults(input: ReportInput): string {
       settings.quick ? "QUICK (tiny counts, numbers are not meaningful)" : "full"
     }, ${settings.reps} repetition(s) per cell, runs sized to ≈${settings.targetMs} ms, ${
       settings.elapsedSec.toFixed(0)
-    } s in all`,
+    } s in all; load average ${machine.load}`,
     "",
     "Produced by `deno task bench:compare` (`bench/compare.ts`). Every number is the median over the repetitions;",
     "implementations alternate within each repetition. Each implementation runs its own perf tools",
@@ -235,6 +163,7 @@ export function renderResults(input: ReportInput): string {
     "",
     "## Throughput (msg/s, higher is better)",
     "",
+    ...(chart === undefined ? [] : [`![Throughput by message size: ours, libnanomsg and nng](${chart})`, ""]),
     ...mainTable(results, "thr"),
     "",
     "## Latency (one-way µs = round trip / 2, lower is better)",
@@ -247,13 +176,30 @@ export function renderResults(input: ReportInput): string {
     "",
     ...crossTable(results),
     "",
+    "## Fan-out (messages delivered per second at the subscribers, higher is better)",
+    "",
+    "One process publishes (`fanout_pub`: PUB, as fast as PUB takes messages; PUB drops for a subscriber that cannot",
+    "keep up), another holds every subscriber (`fanout_sub`) and counts what arrives, from the first arrival to the last.",
+    "",
+    ...fanoutTable(results),
+    "",
+    "## Memory of the 1 MiB throughput runs",
+    "",
+    'Peak RSS (VmHWM) of the sending and the receiving process together, median over the repetitions; "with one',
+    'message" is the same pair of tools sending a single message (runtime, libraries, connection), and "traffic" the',
+    "difference (the one-message column is mostly the runtimes themselves: V8 and Deno against a C program).",
+    "",
+    ...memoryTable(results),
+    "",
   ];
   if (costs !== undefined) {
     out.push(
       "## Pipe costs (ours; `bench/pipe_costs.ts`)",
       "",
       "Endpoint cycle: `connect()` on a long-lived PUSH socket, handshake, attach on both sides (one message passes), `shutdown()`.",
-      "Socket cycle: the same with a new socket opened and closed each time. Idle memory: per pipe end, after forced GC.",
+      "Socket cycle: the same with a new socket opened and closed each time. Idle memory after forced GC: tcp and ipc",
+      "per pipe of one PULL listener whose peers are plain sockets in another process; inproc per pipe end, both ends",
+      "in one process.",
       "",
       ...costTable(costs),
       "",

@@ -10,8 +10,16 @@
 /** The implementations compared. */
 export type Impl = "ours" | "nanomsg" | "nng";
 
-/** The perf tools, by nanomsg's names. */
-export type Tool = "local_thr" | "remote_thr" | "local_lat" | "remote_lat" | "inproc_thr" | "inproc_lat";
+/** The perf tools, by nanomsg's names (and the fan-out pair). */
+export type Tool =
+  | "local_thr"
+  | "remote_thr"
+  | "local_lat"
+  | "remote_lat"
+  | "inproc_thr"
+  | "inproc_lat"
+  | "fanout_pub"
+  | "fanout_sub";
 
 /** The parsed report of one run. */
 export interface Report {
@@ -147,10 +155,53 @@ async function collect(child: Deno.ChildProcess, timeoutMs: number): Promise<Den
 export interface Side {
   impl: Impl;
   tool: Tool;
+  /** The tool's arguments. */
+  args: (string | number)[];
 }
 
-/** The outcome of one run: the report, or why there is none. */
-export type RunResult = { ok: true; report: Report } | { ok: false; error: string };
+/** The outcome of one run: the report (and the peak RSS of both processes together in KiB, when asked for), or why there is none. */
+export type RunResult = { ok: true; report: Report; peakKb?: number } | { ok: false; error: string };
+
+/** A process's peak RSS (VmHWM) in KiB, or undefined once it is gone. */
+function peakResidentKb(pid: number): number | undefined {
+  try {
+    const peak = /^VmHWM:\s+(\d+) kB/m.exec(Deno.readTextFileSync(`/proc/${pid}/status`));
+    return peak ? Number(peak[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Watches the peak RSS of some processes until stopped. VmHWM only grows
+ * and vanishes when a process exits, so the last reading before the exit
+ * is kept; sampling every 20 ms misses at most the last moments.
+ */
+class MemoryWatch {
+  readonly #pids: number[];
+  readonly #peaks: number[];
+  readonly #timer: ReturnType<typeof setInterval>;
+
+  constructor(pids: number[]) {
+    this.#pids = pids;
+    this.#peaks = pids.map(() => 0);
+    this.#sample();
+    this.#timer = setInterval(() => this.#sample(), 20);
+  }
+
+  #sample(): void {
+    this.#pids.forEach((pid, i) => {
+      this.#peaks[i] = Math.max(this.#peaks[i]!, peakResidentKb(pid) ?? 0);
+    });
+  }
+
+  /** Stops watching; the sum of the peaks, KiB. */
+  stop(): number {
+    this.#sample();
+    clearInterval(this.#timer);
+    return this.#peaks.reduce((a, b) => a + b, 0);
+  }
+}
 
 function failure(what: string, output: Deno.CommandOutput | undefined): RunResult {
   if (output === undefined) return { ok: false, error: `${what}: timed out` };
@@ -163,36 +214,49 @@ function failure(what: string, output: Deno.CommandOutput | undefined): RunResul
  * says which one prints the result (local_thr binds and measures,
  * remote_lat connects and measures). The other side is stopped as soon as
  * the measuring one is done: the C feeders wait before closing, and that
- * wait must not hold the comparison up.
+ * wait must not hold the comparison up. `url` is the address the binding
+ * side binds first (the connecting side starts once it is bound). With
+ * `watchMemory`, the result carries both processes' peak RSS together.
  */
 export async function runPair(
   bind: Side,
   connect: Side,
   url: string,
-  args: [number, number],
   measure: "bind" | "connect",
   timeoutMs: number,
+  watchMemory = false,
 ): Promise<RunResult> {
-  const toolArgs = (u: string) => [u, String(args[0]), String(args[1])];
-  const binder = spawn(bind.impl, bind.tool, toolArgs(url), measure === "bind" ? "piped" : "null");
+  const binder = spawn(bind.impl, bind.tool, bind.args.map(String), measure === "bind" ? "piped" : "null");
   try {
     if (!(await waitBound(url, binder))) {
       kill(binder);
       return failure(`${bind.impl} ${bind.tool} did not bind`, await binder.output());
     }
-    const connector = spawn(connect.impl, connect.tool, toolArgs(url), measure === "connect" ? "piped" : "null");
+    const connector = spawn(
+      connect.impl,
+      connect.tool,
+      connect.args.map(String),
+      measure === "connect" ? "piped" : "null",
+    );
+    const watch = watchMemory ? new MemoryWatch([binder.pid, connector.pid]) : undefined;
     const [measured, feeder] = measure === "bind" ? [binder, connector] : [connector, binder];
     const output = await collect(measured, timeoutMs);
+    const peakKb = watch?.stop();
     // The feeder has nothing left to do that the result depends on.
     await Promise.race([feeder.status, sleep(100)]);
     kill(feeder);
     await feeder.output().catch(() => undefined);
     const side = measure === "bind" ? bind : connect;
     if (output === undefined || !output.success) return failure(`${side.impl} ${side.tool}`, output);
-    return { ok: true, report: parseReport(new TextDecoder().decode(output.stdout)) };
+    const report = parseReport(new TextDecoder().decode(output.stdout));
+    return peakKb === undefined ? { ok: true, report } : { ok: true, report, peakKb };
   } finally {
     kill(binder);
-    if (url.startsWith("ipc://")) await Deno.remove(url.slice("ipc://".length)).catch(() => {});
+    for (const arg of [...bind.args, ...connect.args]) {
+      if (typeof arg === "string" && arg.startsWith("ipc://")) {
+        await Deno.remove(arg.slice("ipc://".length)).catch(() => {});
+      }
+    }
   }
 }
 

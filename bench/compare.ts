@@ -27,6 +27,7 @@
 
 import { median, type Report, type RunResult, setPerfTls } from "./_procs.ts";
 import { type Cell, type CellResult, planCells, type Variant } from "./_compare_plan.ts";
+import { throughputChart } from "./_chart.ts";
 import { renderResults } from "./_compare_report.ts";
 import type { PipeCosts } from "./pipe_costs.ts";
 
@@ -74,17 +75,17 @@ async function buildCTools(): Promise<void> {
   }
 }
 
-/** The number a cell compares: msg/s for throughput, µs for latency. */
+/** The number a cell compares: msg/s for throughput and fan-out, µs for latency. */
 function metric(cell: Cell, report: Report): number | undefined {
-  return cell.kind === "thr" ? report.msgsPerSec : report.latencyMicros;
+  return cell.kind === "lat" ? report.latencyMicros : report.msgsPerSec;
 }
 
-/** Messages (throughput) or round trips (latency) per second, from one run's result. */
+/** Units of count (messages, round trips, published messages) per second, from one run's result. */
 function perSecond(cell: Cell, result: RunResult): number | undefined {
   const value = result.ok ? metric(cell, result.report) : undefined;
   if (value === undefined || value <= 0) return undefined;
   // A round trip is two one-way latencies.
-  return cell.kind === "thr" ? value : 1_000_000 / (2 * value);
+  return cell.kind === "lat" ? 1_000_000 / (2 * value) : value / cell.perCount;
 }
 
 /**
@@ -103,14 +104,17 @@ async function calibrate(cell: Cell, variant: Variant, targetMs: number): Promis
   return clamp(rate * targetMs / 1000);
 }
 
-async function runCell(cell: Cell, settings: Settings): Promise<CellResult> {
+async function runCell(cell: Cell, settings: Settings, progress: Progress): Promise<CellResult> {
   const counts = new Map<string, number>();
   for (const variant of cell.variants) {
+    progress.step(`calibrating ${variant.label}`);
     counts.set(variant.label, settings.quick ? cell.startCount : await calibrate(cell, variant, settings.targetMs));
   }
   const values = new Map<string, number[]>(cell.variants.map((v) => [v.label, []]));
+  const peaks = new Map<string, number[]>(cell.variants.map((v) => [v.label, []]));
   const errors = new Map<string, string>();
   for (let rep = 0; rep < settings.reps; rep++) {
+    progress.step(`repetition ${rep + 1}/${settings.reps}`);
     // Rotate the order each repetition so no implementation always runs
     // first (cold caches) or right after another one (warm CPU clocks).
     const order = cell.variants.map((_, i) => cell.variants[(i + rep) % cell.variants.length]!);
@@ -122,11 +126,59 @@ async function runCell(cell: Cell, settings: Settings): Promise<CellResult> {
       const value = result.ok ? metric(cell, result.report) : undefined;
       if (value !== undefined) values.get(variant.label)!.push(value);
       else errors.set(variant.label, result.ok ? "no result in the output" : result.error);
+      if (result.ok && result.peakKb !== undefined) peaks.get(variant.label)!.push(result.peakKb);
     }
   }
   const medians = new Map<string, number>();
   for (const [label, list] of values) if (list.length > 0) medians.set(label, median(list));
-  return { cell, counts, medians, samples: values, errors };
+  const peakKb = new Map<string, number>();
+  for (const [label, list] of peaks) if (list.length > 0) peakKb.set(label, median(list));
+  const baselineKb = new Map<string, number>();
+  if (cell.memory) {
+    progress.step("memory of a one-message run");
+    for (const variant of cell.variants) {
+      const result = await variant.run(1, 30_000);
+      if (result.ok && result.peakKb !== undefined) baselineKb.set(variant.label, result.peakKb);
+    }
+  }
+  return { cell, counts, medians, samples: values, peakKb, baselineKb, errors };
+}
+
+/**
+ * Progress on stderr, one line per step: which cell of how many, what it
+ * is doing, time so far and a rough estimate of the time left (from the
+ * cells done so far).
+ */
+class Progress {
+  readonly #total: number;
+  readonly #started = performance.now();
+  #done = 0;
+  #title = "";
+
+  constructor(total: number) {
+    this.#total = total;
+  }
+
+  begin(title: string): void {
+    this.#title = title;
+  }
+
+  step(what: string): void {
+    const elapsed = (performance.now() - this.#started) / 1000;
+    const left = this.#done === 0 ? "" : `, ~${clock(elapsed / this.#done * (this.#total - this.#done))} left`;
+    log(`[${this.#done + 1}/${this.#total} ${clock(elapsed)}${left}] ${this.#title}: ${what} …`);
+  }
+
+  end(summary: string): void {
+    this.#done++;
+    log(`[${this.#done}/${this.#total}] ${this.#title}: ${summary}`);
+  }
+}
+
+/** Seconds as `4m05s`. */
+function clock(seconds: number): string {
+  const s = Math.round(seconds);
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
 }
 
 /** A CA and a certificate for 127.0.0.1 it signed, for the TLS cells; our tools find them through the environment. */
@@ -149,7 +201,16 @@ async function makeCertificates(): Promise<void> {
 
 async function pipeCosts(quick: boolean): Promise<PipeCosts | undefined> {
   const script = new URL("pipe_costs.ts", import.meta.url).pathname;
-  const args = ["run", "--allow-net", "--allow-read", "--allow-write", "--v8-flags=--expose-gc", script, "--json"];
+  const args = [
+    "run",
+    "--allow-net",
+    "--allow-read",
+    "--allow-write",
+    "--allow-run",
+    "--v8-flags=--expose-gc",
+    script,
+    "--json",
+  ];
   if (quick) args.push("--quick");
   const out = await new Deno.Command(Deno.execPath(), { args, stdout: "piped", stderr: "piped" }).output();
   if (!out.success) {
@@ -178,37 +239,51 @@ async function machineInfo(): Promise<Record<string, string>> {
     cpu: /^model name\s*:\s*(.*)$/m.exec(cpuinfo)?.[1] ?? "?",
     deno: `${Deno.version.deno} (V8 ${Deno.version.v8})`,
     libraries: await commandText("dpkg-query", ["-W", "-f", "${Package} ${Version}; ", "libnanomsg5", "libnng1"]),
+    load: loadAverage(),
   };
+}
+
+/** The 1-, 5- and 15-minute load averages (other work on the machine skews every number). */
+function loadAverage(): string {
+  try {
+    return Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
+  } catch {
+    return "?";
+  }
 }
 
 if (import.meta.main) {
   const settings = parseSettings(Deno.args);
   const started = performance.now();
+  const loadAtStart = loadAverage();
   log("building the C tools …");
   await buildCTools();
   const cells = planCells(settings.quick, settings.only);
   if (cells.some((cell) => cell.transport === "tls+tcp")) await makeCertificates();
+  const progress = new Progress(cells.length);
   const results: CellResult[] = [];
-  for (const [i, cell] of cells.entries()) {
+  for (const cell of cells) {
     const t0 = performance.now();
-    const result = await runCell(cell, settings);
+    progress.begin(cell.title);
+    const result = await runCell(cell, settings, progress);
     results.push(result);
-    const summary = [...result.medians].map(([label, v]) => `${label}=${v.toFixed(cell.kind === "thr" ? 0 : 2)}`);
+    const summary = [...result.medians].map(([label, v]) => `${label}=${v.toFixed(cell.kind === "lat" ? 2 : 0)}`);
     const errors = [...result.errors].map(([label, e]) => `${label} FAILED (${e})`);
-    log(
-      `[${i + 1}/${cells.length}] ${cell.title} ${[...summary, ...errors].join(" ")} (${
-        ((performance.now() - t0) / 1000).toFixed(1)
-      } s)`,
-    );
+    progress.end(`${[...summary, ...errors].join(" ")} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
   }
-  log("pipe costs …");
+  log("pipe costs (connection cycles, idle pipes) …");
   const costs = settings.only === undefined ? await pipeCosts(settings.quick) : undefined;
   const elapsedSec = (performance.now() - started) / 1000;
+  const machine = await machineInfo();
+  machine.load = `${machine.load} at the end (${loadAtStart} at the start)`;
+  const svg = throughputChart(results);
+  const chartPath = settings.out?.replace(/(\.md)?$/, ".svg");
   const markdown = renderResults({
-    machine: await machineInfo(),
+    machine,
     results,
     costs,
     settings: { quick: settings.quick, reps: settings.reps, targetMs: settings.targetMs, elapsedSec },
+    ...(svg !== undefined && chartPath !== undefined ? { chart: chartPath.slice(chartPath.lastIndexOf("/") + 1) } : {}),
   });
   console.log(markdown);
   if (settings.out !== undefined) {
@@ -217,6 +292,10 @@ if (import.meta.main) {
     await new Deno.Command(Deno.execPath(), { args: ["fmt", "--quiet", settings.out], stdout: "null", stderr: "null" })
       .output();
     log(`wrote ${settings.out}`);
+    if (svg !== undefined && chartPath !== undefined) {
+      await Deno.writeTextFile(chartPath, svg);
+      log(`wrote ${chartPath}`);
+    }
   }
   const failed = results.filter((r) => r.errors.size > 0).length;
   log(`done in ${elapsedSec.toFixed(0)} s${failed > 0 ? `; ${failed} cell(s) had failures` : ""}`);

@@ -3,12 +3,15 @@
  * + close cycles per second, and memory per idle pipe. Prints a small
  * markdown table, or JSON with `--json` (what `compare.ts` reads).
  *
- * Memory: N idle connections are made inside this process (one PUSH socket
- * with N connect endpoints to one PULL socket), so every connection is two
- * pipes, one per side, plus the dialer's endpoint. The heap and external
- * (ArrayBuffer) growth after forced GC, divided by 2N, is the cost per
- * pipe end; RSS growth is shown as well because the runtime's own
- * per-connection state (Rust side) is not in the V8 heap.
+ * Memory per idle pipe on one listener: a PULL socket here accepts N
+ * connections that a child process (`_idle_peers.ts`, plain sockets) opens
+ * and leaves idle (10,000 over tcp and ipc). The heap and external
+ * (ArrayBuffer) growth after forced GC, divided by N, is the cost per
+ * pipe; RSS growth is shown as well because the runtime's own
+ * per-connection state (Rust side) is not in the V8 heap. inproc has no
+ * other process to put the peers in: there N connections are made inside
+ * this process (one PUSH socket with N connect endpoints) and the growth
+ * is divided by the 2N pipe ends.
  *
  * Usage: `deno run --allow-net --allow-read --allow-write --v8-flags=--expose-gc bench/pipe_costs.ts [--json] [--quick]`
  *
@@ -26,9 +29,11 @@ export interface CycleRates {
   socket: number;
 }
 
-/** Memory growth per idle pipe end, bytes. */
+/** Memory growth per idle pipe, bytes. */
 export interface IdleCost {
   connections: number;
+  /** Whether only the listener's pipes are in this process (tcp, ipc) or both ends (inproc). */
+  listenerOnly: boolean;
   heapPerPipe: number;
   externalPerPipe: number;
   rssPerPipe: number;
@@ -68,7 +73,7 @@ async function settledMemory(): Promise<Deno.MemoryUsage> {
   return Deno.memoryUsage();
 }
 
-/** Measures memory per idle pipe with `connections` idle connections. */
+/** Measures memory per idle pipe end with `connections` idle connections, both ends in this process. */
 export async function measureIdle(transport: CycleTransport, connections: number): Promise<IdleCost> {
   const url = cycleUrl(transport);
   const listener = openSocket("pull");
@@ -84,14 +89,61 @@ export async function measureIdle(transport: CycleTransport, connections: number
   const after = await settledMemory();
   await dialer.close();
   await listener.close();
-  const pipes = 2 * connections;
+  return perPipe(connections, 2 * connections, false, before, after);
+}
+
+/**
+ * Measures memory per idle pipe on one listener, the `connections` peers
+ * being plain sockets in a child process.
+ */
+export async function measureListenerIdle(transport: "tcp" | "ipc", connections: number): Promise<IdleCost> {
+  const url = cycleUrl(transport);
+  const listener = openSocket("pull");
+  await listener.bind(url);
+  const before = await settledMemory();
+  const script = new URL("_idle_peers.ts", import.meta.url).pathname;
+  const peers = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-net", "--allow-read", "--allow-write", script, url, String(connections)],
+    stdin: "piped",
+    stdout: "null",
+    stderr: "inherit",
+  }).spawn();
+  try {
+    await until(
+      () => listener.stats.currentConnections === connections,
+      120_000,
+      `${connections} idle ${transport} peers`,
+    );
+    const after = await settledMemory();
+    return perPipe(connections, connections, true, before, after);
+  } finally {
+    await peers.stdin.close().catch(() => {});
+    try {
+      peers.kill("SIGKILL");
+    } catch { /* gone */ }
+    await peers.status;
+    await listener.close();
+  }
+}
+
+function perPipe(
+  connections: number,
+  pipes: number,
+  listenerOnly: boolean,
+  before: Deno.MemoryUsage,
+  after: Deno.MemoryUsage,
+): IdleCost {
   return {
     connections,
+    listenerOnly,
     heapPerPipe: (after.heapUsed - before.heapUsed) / pipes,
     externalPerPipe: (after.external - before.external) / pipes,
     rssPerPipe: (after.rss - before.rss) / pipes,
   };
 }
+
+/** Idle connections on one listener (tcp, ipc) in a full run. */
+export const IDLE_PEERS = 10_000;
 
 /** Everything this script measures. */
 export interface PipeCosts {
@@ -106,23 +158,29 @@ export async function measurePipeCosts(quick: boolean): Promise<PipeCosts> {
   const cycles = {} as Record<CycleTransport, CycleRates>;
   const idle = {} as Record<CycleTransport, IdleCost>;
   for (const t of transports) cycles[t] = await measureCycles(t, quick ? 100 : 1500);
-  for (const t of transports) idle[t] = await measureIdle(t, quick ? 20 : t === "inproc" ? 2000 : 500);
+  idle.inproc = await measureIdle("inproc", quick ? 20 : 2000);
+  for (const t of ["tcp", "ipc"] as const) idle[t] = await measureListenerIdle(t, quick ? 100 : IDLE_PEERS);
   return { cycles, idle, gcExposed: gc !== undefined };
 }
 
 const kb = (bytes: number) => (bytes / 1000).toFixed(1);
 
+/** How the idle pipes were made, for the tables. */
+export function idleLabel(m: IdleCost): string {
+  return m.listenerOnly ? `${m.connections} on one listener` : `${m.connections} conns, both ends`;
+}
+
 /** The results as a markdown table. */
 export function pipeCostsTable(costs: PipeCosts): string {
   const lines = [
-    "| transport | endpoint cycles/s | socket cycles/s | idle conns | heap/pipe KB | external/pipe KB | heap+ext/pipe KB | RSS/pipe KB |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|",
+    "| transport | endpoint cycles/s | socket cycles/s | idle pipes | heap/pipe KB | external/pipe KB | heap+ext/pipe KB | RSS/pipe KB |",
+    "|---|---:|---:|---|---:|---:|---:|---:|",
   ];
   for (const t of Object.keys(costs.cycles) as CycleTransport[]) {
     const c = costs.cycles[t];
     const m = costs.idle[t];
     lines.push(
-      `| ${t} | ${Math.round(c.endpoint)} | ${Math.round(c.socket)} | ${m.connections} | ${kb(m.heapPerPipe)} | ${
+      `| ${t} | ${Math.round(c.endpoint)} | ${Math.round(c.socket)} | ${idleLabel(m)} | ${kb(m.heapPerPipe)} | ${
         kb(m.externalPerPipe)
       } | ${kb(m.heapPerPipe + m.externalPerPipe)} | ${kb(m.rssPerPipe)} |`,
     );

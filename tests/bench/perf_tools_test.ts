@@ -56,9 +56,38 @@ Deno.test({
   name: "bench:compare --quick builds the C references and fills every cell",
   ignore: !canBuild && !PEERS_REQUIRED,
   async fn() {
-    const r = await run([`${root}bench/compare.ts`, "--quick", "--no-write"]);
-    assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /\| tcp \| 64 B \|/);
-    assert.match(r.stdout, /ours → libnanomsg/);
+    const dir = await Deno.makeTempDir();
+    try {
+      const r = await run([`${root}bench/compare.ts`, "--quick", "--out", `${dir}/RESULTS.md`]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /\| tcp \| 64 B \|/);
+      assert.match(r.stdout, /ours → libnanomsg/);
+      assert.match(r.stdout, /\| tcp 64 B, PUB → 10 SUBs \| [\d,]+ \| [\d,]+ \| [\d,]+ \|/);
+      assert.match(r.stdout, /\| tcp \| libnanomsg \| [\d.]+ \| [\d.]+ \| [\d.]+ \| 1\.00× \|/);
+      assert.match(r.stdout, /\| tcp +\| [\d,]+ \| [\d,]+ \| 100 on one listener \|/);
+      assert.match(r.stderr, /\[(\d+)\/\1\] fan-out/);
+      const svg = await Deno.readTextFile(`${dir}/RESULTS.svg`);
+      assert.match(svg, /^<svg /);
+      assert.match(
+        await Deno.readTextFile(`${dir}/RESULTS.md`),
+        /!\[Throughput by message size[^\]]*\]\(RESULTS\.svg\)/,
+      );
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
   },
+});
+
+Deno.test("perf tools: fanout_pub and fanout_sub report the delivered rate", async () => {
+  const url = `tcp://127.0.0.1:${freePort()}`;
+  const sync = `tcp://127.0.0.1:${freePort()}`;
+  const pub = run([`${root}bench/perf/fanout_pub.ts`, url, sync, "64", "300"]);
+  const sub = await run([`${root}bench/perf/fanout_sub.ts`, url, sync, "3", "64"]);
+  const p = await pub;
+  assert.equal(sub.code, 0, sub.stderr);
+  assert.equal(p.code, 0, p.stderr);
+  assert.match(
+    sub.stdout,
+    /^subscribers: 3\nmessage size: 64 \[B\]\nmessages delivered: \d+\nthroughput: \d+ \[msg\/s\]\n$/,
+  );
 });

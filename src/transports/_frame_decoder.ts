@@ -116,11 +116,14 @@ export class FrameDecoder {
     this.#directRead = false;
     const chunk = this.#chunk;
     if (this.#start === this.#end) {
-      // Nothing pending: an unshared chunk of about the right size is read into again.
+      // Nothing pending: an unshared chunk of about the right size is read
+      // into again; else its free tail while the next frame fits there.
+      // A chunk far larger than what is expected now is let go.
       const size = this.#nextChunkSize(0);
-      if (!this.#shared && chunk.length >= size && chunk.length <= Math.max(2 * size, CHUNK)) {
+      const oversized = chunk.length > Math.max(2 * size, CHUNK);
+      if (!this.#shared && !oversized && chunk.length >= size) {
         this.#start = this.#end = 0;
-      } else {
+      } else if (oversized || chunk.length - this.#end < Math.max(this.#lastFrame, this.#chunkSize / 4)) {
         this.#newChunk(size);
       }
     } else if (this.#frameLength > 0) {

@@ -55,6 +55,8 @@ export interface CellResult {
   peakKb: Map<string, number>;
   /** Peak RSS of both processes in a run of one message, KiB: what the tools take without traffic. */
   baselineKb: Map<string, number>;
+  /** Median share of the published messages that arrived, per variant label (fan-out cells). */
+  deliveredShare: Map<string, number>;
   /** Why a variant produced no number. */
   errors: Map<string, string>;
 }

@@ -67,16 +67,19 @@ function crossTable(results: CellResult[]): string[] {
 
 function fanoutTable(results: CellResult[]): string[] {
   const lines = [
-    "| case | ours msg/s | libnanomsg msg/s | nng msg/s | ours / libnanomsg | ours / nng |",
-    "|---|---:|---:|---:|---:|---:|",
+    "| case | implementation | delivered msg/s | vs libnanomsg | share of published messages delivered |",
+    "|---|---|---:|---:|---:|",
   ];
   for (const r of results.filter((r) => r.cell.kind === "fanout")) {
-    const [ours, nanomsg, nng] = ["ours", "libnanomsg", "nng"].map((label) => r.medians.get(label));
-    lines.push(
-      `| ${r.cell.title.replace(/^fan-out /, "")} | ${rate(ours)} | ${rate(nanomsg)} | ${rate(nng)} | ${
-        ratio(ours, nanomsg)
-      } | ${ratio(ours, nng)} |`,
-    );
+    const theirs = r.medians.get("libnanomsg");
+    for (const v of r.cell.variants) {
+      const share = r.deliveredShare.get(v.label);
+      lines.push(
+        `| ${r.cell.title.replace(/^fan-out /, "")} | ${v.label} | ${rate(r.medians.get(v.label))} | ${
+          ratio(r.medians.get(v.label), theirs)
+        } | ${share === undefined ? "—" : `${(100 * share).toFixed(1)}%`} |`,
+      );
+    }
   }
   return lines;
 }

@@ -29,6 +29,8 @@ export interface Report {
   megabitsPerSec?: number;
   /** One-way latency in µs (latency tools). */
   latencyMicros?: number;
+  /** Messages that arrived (fan-out subscribers). */
+  delivered?: number;
 }
 
 const BENCH_DIR = new URL(".", import.meta.url).pathname;
@@ -128,6 +130,8 @@ export function parseReport(text: string): Report {
   if (megabits) report.megabitsPerSec = Number(megabits[1]);
   const latency = /average latency: ([\d.]+) \[us\]/.exec(text);
   if (latency) report.latencyMicros = Number(latency[1]);
+  const delivered = /messages delivered: (\d+)/.exec(text);
+  if (delivered) report.delivered = Number(delivered[1]);
   return report;
 }
 

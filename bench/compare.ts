@@ -1,15 +1,18 @@
 /**
  * Compares our PAIR throughput and latency with libnanomsg's and nng's in
  * one run: builds the C tools (`c/build.sh`), runs every implementation's
- * own pair of tools over tcp, ipc and inproc, alternating implementations
- * within each repetition, and reports medians with ratios. Cross pairs (our
- * sender into libnanomsg's receiver and the other way round) show that the
- * numbers come from nanomsg's wire protocol. Pipe setup rates and idle
- * memory come from `pipe_costs.ts`.
+ * own pair of tools over tcp, ipc and inproc at sizes from 64 B to 1 MiB,
+ * alternating implementations within each repetition, and reports medians
+ * with ratios. Cross pairs (our sender into libnanomsg's receiver and the
+ * other way round) show that the numbers come from nanomsg's wire
+ * protocol. Also: a PUB → 100 SUBs fan-out, the peak memory of the 1 MiB
+ * runs, and pipe setup rates and idle memory from `pipe_costs.ts`. Writes
+ * the results as markdown and the throughput as an SVG chart.
  *
  * Every measurement is sized to take about `--target-ms` (default 800; one
- * or two calibration runs with smaller counts come first), so a fast and a slow implementation are both
- * measured for long enough and the whole run stays within minutes.
+ * or two calibration runs with smaller counts come first), so a fast and a
+ * slow implementation are both measured for long enough and the whole run
+ * stays within minutes. Progress goes to stderr.
  *
  * Usage: `deno run -A bench/compare.ts [--quick] [--reps N] [--target-ms MS] [--only T,…] [--out FILE] [--no-write]`
  *
@@ -17,10 +20,10 @@
  * and wss need certificates: a CA and a server certificate are made with
  * openssl in a temporary directory.
  *
- * Defaults: 5 repetitions, ≈800 ms per run; about 8 minutes on a 2-core machine.
- * `--quick`: tiny fixed counts, one repetition, fewer sizes; checks that
- * every tool works (CI). Full runs write `bench/RESULTS.md` unless
- * `--no-write`.
+ * Defaults: 5 repetitions, ≈800 ms per run; about 15 minutes on a 2-core
+ * machine. `--quick`: tiny fixed counts, one repetition, fewer sizes;
+ * checks that every tool works (CI). Full runs write `bench/RESULTS.md`
+ * and `bench/RESULTS.svg` unless `--no-write`.
  *
  * @module
  */
@@ -112,6 +115,7 @@ async function runCell(cell: Cell, settings: Settings, progress: Progress): Prom
   }
   const values = new Map<string, number[]>(cell.variants.map((v) => [v.label, []]));
   const peaks = new Map<string, number[]>(cell.variants.map((v) => [v.label, []]));
+  const shares = new Map<string, number[]>(cell.variants.map((v) => [v.label, []]));
   const errors = new Map<string, string>();
   for (let rep = 0; rep < settings.reps; rep++) {
     progress.step(`repetition ${rep + 1}/${settings.reps}`);
@@ -127,6 +131,9 @@ async function runCell(cell: Cell, settings: Settings, progress: Progress): Prom
       if (value !== undefined) values.get(variant.label)!.push(value);
       else errors.set(variant.label, result.ok ? "no result in the output" : result.error);
       if (result.ok && result.peakKb !== undefined) peaks.get(variant.label)!.push(result.peakKb);
+      if (result.ok && result.report.delivered !== undefined) {
+        shares.get(variant.label)!.push(result.report.delivered / (count * cell.perCount));
+      }
     }
   }
   const medians = new Map<string, number>();
@@ -141,7 +148,9 @@ async function runCell(cell: Cell, settings: Settings, progress: Progress): Prom
       if (result.ok && result.peakKb !== undefined) baselineKb.set(variant.label, result.peakKb);
     }
   }
-  return { cell, counts, medians, samples: values, peakKb, baselineKb, errors };
+  const deliveredShare = new Map<string, number>();
+  for (const [label, list] of shares) if (list.length > 0) deliveredShare.set(label, median(list));
+  return { cell, counts, medians, samples: values, peakKb, baselineKb, deliveredShare, errors };
 }
 
 /**

@@ -13,7 +13,7 @@
  * this process (one PUSH socket with N connect endpoints) and the growth
  * is divided by the 2N pipe ends.
  *
- * Usage: `deno run --allow-net --allow-read --allow-write --v8-flags=--expose-gc bench/pipe_costs.ts [--json] [--quick]`
+ * Usage: `deno run --allow-net --allow-read --allow-write --allow-run --v8-flags=--expose-gc bench/pipe_costs.ts [--json] [--quick]`
  *
  * @module
  */

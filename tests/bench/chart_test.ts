@@ -18,6 +18,7 @@ function result(transport: string, size: number, medians: Record<string, number>
     samples: new Map(),
     peakKb: new Map(),
     baselineKb: new Map(),
+    deliveredShare: new Map(),
     errors: new Map(),
   };
 }

@@ -62,7 +62,7 @@ Deno.test({
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /\| tcp \| 64 B \|/);
       assert.match(r.stdout, /ours → libnanomsg/);
-      assert.match(r.stdout, /\| tcp 64 B, PUB → 10 SUBs \| [\d,]+ \| [\d,]+ \| [\d,]+ \|/);
+      assert.match(r.stdout, /\| tcp 64 B, PUB → 10 SUBs \| ours +\| [\d,]+ \| [\d.]+× \| [\d.]+% \|/);
       assert.match(r.stdout, /\| tcp \| libnanomsg \| [\d.]+ \| [\d.]+ \| [\d.]+ \| 1\.00× \|/);
       assert.match(r.stdout, /\| tcp +\| [\d,]+ \| [\d,]+ \| 100 on one listener \|/);
       assert.match(r.stderr, /\[(\d+)\/\1\] fan-out/);

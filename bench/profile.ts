@@ -39,15 +39,24 @@ export interface CpuProfile {
   timeDeltas: number[];
 }
 
+/** The repository root as a file URL, stripped from paths in the summary. */
+const ROOT = new URL("../", import.meta.url).href;
+
 function frameKey(frame: CallFrame): string {
-  const file = frame.url.replace(/^file:\/\/\/work\/main\//, "").replace(/^.*\/node_modules\//, "npm:");
+  const file = (frame.url.startsWith(ROOT) ? frame.url.slice(ROOT.length) : frame.url).replace(
+    /^.*\/node_modules\//,
+    "npm:",
+  );
   const name = frame.functionName || "(anonymous)";
   return file ? `${name} ${file}:${frame.lineNumber + 1}` : name;
 }
 
 function fileKey(frame: CallFrame): string {
   if (!frame.url) return frame.functionName.startsWith("(") ? frame.functionName : "(native)";
-  return frame.url.replace(/^file:\/\/\/work\/main\//, "").replace(/^.*\/node_modules\/\.deno\/([^/]+)\/.*$/, "npm:$1");
+  return (frame.url.startsWith(ROOT) ? frame.url.slice(ROOT.length) : frame.url).replace(
+    /^.*\/node_modules\/\.deno\/([^/]+)\/.*$/,
+    "npm:$1",
+  );
 }
 
 /** Time per key in µs, from the sample deltas. */

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { fromPromise, setup } from "./xstate.ts";
+import { setup } from "./xstate.ts";
 import { fromDenoError, SpError } from "./errors.ts";
 import type { EndpointEvent, EndpointInput, EndpointReport } from "./endpoint.ts";
 import type { PipeActor } from "./pipe_machine.ts";
@@ -23,7 +23,17 @@ export interface DialerInput extends EndpointInput {
 interface DialerContext extends DialerInput {
   delay: number;
   pipe: PipeActor | undefined;
+  /** Aborts the connection attempt in progress. */
+  abort: AbortController | undefined;
 }
+
+type DialerEvent =
+  | EndpointEvent
+  | { type: "dial.done"; connection: Connection }
+  | { type: "dial.failed"; error: unknown };
+
+/** Why a dial still running is aborted: the dialer left `connecting` (connected, closed). */
+const DIAL_LEFT = new SpError("ECANCELED", "the dialer stopped waiting for this connection");
 
 /**
  * Builds the dialer machine definition.
@@ -35,12 +45,7 @@ export function createDialerMachine() {
     types: {
       context: {} as DialerContext,
       input: {} as DialerInput,
-      events: {} as EndpointEvent,
-    },
-    actors: {
-      connect: fromPromise<Connection, Pick<DialerInput, "transport" | "address" | "options">>(({ input, signal }) =>
-        input.transport.dial(input.address, input.options, signal)
-      ),
+      events: {} as DialerEvent,
     },
     delays: {
       reconnectDelay: ({ context }) => context.delay,
@@ -50,15 +55,30 @@ export function createDialerMachine() {
         event.type === "pipe.closed" && context.pipe?.getSnapshot().context.pipe === event.pipe,
     },
     actions: {
+      // The dial runs in plain code (no child actor) and reports back as
+      // events; leaving connecting aborts it, and its outcome is then
+      // dropped (a connection made all the same is closed at once).
+      dial: ({ context, self }) => {
+        const abort = context.abort = new AbortController();
+        context.transport.dial(context.address, context.options, abort.signal).then(
+          (connection) => abort.signal.aborted ? connection.close() : self.send({ type: "dial.done", connection }),
+          (error) => abort.signal.aborted || self.send({ type: "dial.failed", error }),
+        );
+      },
+      abortDial: ({ context }) => {
+        // A shared reason: abort() without one builds a DOMException (with a stack) every time.
+        context.abort?.abort(DIAL_LEFT);
+        context.abort = undefined;
+      },
       openPipe: ({ context, event, self }) => {
-        const conn = (event as unknown as { output: Connection }).output;
+        const conn = (event as { connection: Connection }).connection;
         context.pipe = context.openPipe(conn, self);
         context.owner.send(
           { type: "endpoint.connected", endpoint: context.id, accepted: false } satisfies EndpointReport,
         );
       },
       reportConnectError: ({ context, event }) => {
-        const error = (event as unknown as { error: unknown }).error;
+        const error = (event as { error: unknown }).error;
         context.owner.send(
           {
             type: "endpoint.error",
@@ -104,21 +124,17 @@ export function createDialerMachine() {
     },
   }).createMachine({
     id: "dialer",
-    context: ({ input }) => ({ ...input, delay: input.reconnectIvl, pipe: undefined }),
+    context: ({ input }) => ({ ...input, delay: input.reconnectIvl, pipe: undefined, abort: undefined }),
     initial: "connecting",
     states: {
       connecting: {
-        invoke: {
-          src: "connect",
-          input: ({ context }) => ({
-            transport: context.transport,
-            address: context.address,
-            options: context.options,
-          }),
-          onDone: { target: "connected", actions: "openPipe" },
-          onError: { target: "waiting", actions: "reportConnectError" },
+        entry: "dial",
+        exit: "abortDial",
+        on: {
+          "dial.done": { target: "connected", actions: "openPipe" },
+          "dial.failed": { target: "waiting", actions: "reportConnectError" },
+          close: "closed",
         },
-        on: { close: "closed" },
       },
       connected: {
         on: {

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type ActorRefFrom, type AnyActorRef, fromPromise, setup } from "./xstate.ts";
+import { type ActorRefFrom, type AnyActorRef, setup } from "./xstate.ts";
 import { SpError } from "./errors.ts";
 import type { Pipe } from "./pipe.ts";
 
@@ -29,7 +29,9 @@ export type PipeMachineEvent =
   | { type: "attach" }
   | { type: "reject"; reason: SpError }
   | { type: "close" }
-  | { type: "conn.closed"; reason: SpError | undefined };
+  | { type: "conn.closed"; reason: SpError | undefined }
+  | { type: "handshake.done"; peer: number }
+  | { type: "handshake.failed"; error: unknown };
 
 /** Events a pipe machine sends to its owner. */
 export type PipeReport =
@@ -39,7 +41,12 @@ export type PipeReport =
 interface PipeContext extends PipeMachineInput {
   reason: SpError | undefined;
   wasActive: boolean;
+  /** Bounds the greeting: aborted when it times out. */
+  handshake: AbortController | undefined;
 }
+
+/** The abort reason of a greeting that took too long (shared: no error built per pipe). */
+const HANDSHAKE_TIMED_OUT = new SpError("ETIMEDOUT", "SP handshake timed out");
 
 /**
  * Builds the pipe machine definition.
@@ -53,30 +60,36 @@ export function createPipeMachine() {
       input: {} as PipeMachineInput,
       events: {} as PipeMachineEvent,
     },
-    actors: {
-      handshake: fromPromise<number, { pipe: Pipe; selfProtocol: number }>(({ input, signal }) =>
-        input.pipe.connection.handshake(input.selfProtocol, signal)
-      ),
-    },
     delays: {
       handshakeTimeout: ({ context }) => context.handshakeTimeout,
     },
     guards: {
-      peerMatches: ({ context, event }) => (event as unknown as { output: number }).output === context.peerProtocol,
+      peerMatches: ({ context, event }) => event.type === "handshake.done" && event.peer === context.peerProtocol,
     },
     actions: {
+      // The greeting runs in plain code (no child actor) and reports back as
+      // events; a timeout aborts it, and leaving handshaking closes the
+      // connection, which ends a greeting still running either way.
+      startHandshake: ({ context, self }) => {
+        context.handshake = new AbortController();
+        context.pipe.connection.handshake(context.selfProtocol, context.handshake.signal).then(
+          (peer) => self.send({ type: "handshake.done", peer }),
+          (error) => self.send({ type: "handshake.failed", error }),
+        );
+      },
       reportReady: ({ context }) => context.owner.send({ type: "pipe.ready", pipe: context.pipe } satisfies PipeReport),
       attachDataPath: ({ context }) => {
         context.wasActive = true;
       },
       noteTimeout: ({ context }) => {
+        context.handshake?.abort(HANDSHAKE_TIMED_OUT);
         context.reason = new SpError(
           "ETIMEDOUT",
           `${context.pipe.connection.description}: no SP header from the peer in time`,
         );
       },
       noteWrongPeer: ({ context, event }) => {
-        const got = (event as unknown as { output: number }).output;
+        const got = event.type === "handshake.done" ? event.peer : -1;
         context.reason = new SpError(
           "EPROTO",
           `${context.pipe.connection.description}: peer speaks protocol 0x${got.toString(16)}, expected 0x${
@@ -85,7 +98,7 @@ export function createPipeMachine() {
         );
       },
       noteHandshakeError: ({ context, event }) => {
-        const error = (event as unknown as { error: unknown }).error;
+        const error = event.type === "handshake.failed" ? event.error : undefined;
         context.reason = error instanceof SpError ? error : new SpError("EPROTO", String(error));
       },
       noteReason: ({ context, event }) => {
@@ -107,18 +120,17 @@ export function createPipeMachine() {
     },
   }).createMachine({
     id: "pipe",
-    context: ({ input }) => ({ ...input, reason: undefined, wasActive: false }),
+    context: ({ input }) => ({ ...input, reason: undefined, wasActive: false, handshake: undefined }),
     initial: "handshaking",
     states: {
       handshaking: {
-        invoke: {
-          src: "handshake",
-          input: ({ context }) => ({ pipe: context.pipe, selfProtocol: context.selfProtocol }),
-          onDone: [
+        entry: "startHandshake",
+        on: {
+          "handshake.done": [
             { guard: "peerMatches", target: "attaching" },
             { target: "closing", actions: "noteWrongPeer" },
           ],
-          onError: { target: "closing", actions: "noteHandshakeError" },
+          "handshake.failed": { target: "closing", actions: "noteHandshakeError" },
         },
         after: { handshakeTimeout: { target: "closing", actions: "noteTimeout" } },
       },

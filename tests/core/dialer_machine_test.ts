@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { isSpError, ManualClock, NN_PAIR, NN_PUSH, registerBuiltins, Runtime } from "../../mod.ts";
-import { advance, MockTransport, settle } from "./_mock_transport.ts";
+import { advance, MockConnection, MockTransport, settle } from "./_mock_transport.ts";
 
 function setup(peer: number | undefined) {
   const clock = new ManualClock();
@@ -127,5 +127,32 @@ Deno.test("RCVTIMEO and SNDTIMEO run on the runtime's clock", async () => {
   assert.ok(isSpError(await send, "ETIMEDOUT"));
   clock.advance(200);
   assert.ok(isSpError(await recv, "ETIMEDOUT"));
+  await s.close();
+});
+
+Deno.test("a connection that arrives after its endpoint closed while connecting is closed at once", async () => {
+  const { runtime } = setup(NN_PAIR);
+  let arrive: ((conn: MockConnection) => void) | undefined;
+  let aborted = false;
+  runtime.registerTransport({
+    scheme: "late",
+    checkAddress() {},
+    listen: () => Promise.reject(new Error("not here")),
+    // Ignores the abort, as a transport may: the connection comes anyway.
+    dial: (_address, _options, signal) => {
+      signal.addEventListener("abort", () => aborted = true);
+      return new Promise((resolve) => arrive = resolve);
+    },
+  });
+  const s = runtime.socket("pair", { options: { linger: 0 } });
+  const endpoint = s.connect("late://peer");
+  await settle();
+  await s.shutdown(endpoint);
+  assert.ok(aborted);
+  const conn = new MockConnection(NN_PAIR);
+  arrive!(conn);
+  await settle();
+  assert.equal(conn.closed, true);
+  assert.equal(s.stats.currentConnections, 0);
   await s.close();
 });

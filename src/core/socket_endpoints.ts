@@ -132,6 +132,7 @@ function openPipe(
       selfProtocol: spec.id,
       peerProtocol: spec.peerId,
       handshakeTimeout: runtime.handshakeTimeout,
+      clock: runtime.clock,
     },
     maker.inspect,
     owner,

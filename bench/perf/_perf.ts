@@ -149,3 +149,24 @@ export function expectSize(got: Uint8Array, size: number, what: string): void {
     Deno.exit(1);
   }
 }
+
+/**
+ * The fan-out tools' arguments: two addresses, then two numbers (`shape`
+ * says which is the size); the size must leave room for the 1-byte control
+ * messages (sync, end), so it is at least 2.
+ *
+ * @returns `[url, syncUrl, first number, second number]`
+ */
+export function parseFanoutArgs(
+  args: readonly string[],
+  usage: string,
+  shape: readonly ["size", "count"] | readonly ["count", "size"],
+): [string, string, number, number] {
+  const parsed = parseArgs(args, usage, ["url", "url", ...shape]) as [string, string, number, number];
+  const size = parsed[shape[0] === "size" ? 2 : 3];
+  if (size < 2) {
+    console.error(`${usage} (messages of 0 and 1 bytes are the control messages)`);
+    Deno.exit(USAGE_EXIT);
+  }
+  return parsed;
+}

@@ -12,19 +12,10 @@
  */
 
 import { isSpError, openSocket } from "../../mod.ts";
-import { makePayload, parseArgs, USAGE_EXIT } from "./_perf.ts";
+import { makePayload, parseFanoutArgs } from "./_perf.ts";
 
 const usage = "usage: fanout_pub <bind-to> <sync-bind-to> <msg-size> <msg-count>";
-const [url, syncUrl, size, count] = parseArgs(Deno.args, usage, ["url", "url", "size", "count"]) as [
-  string,
-  string,
-  number,
-  number,
-];
-if (size < 2) {
-  console.error(`${usage} (messages of 0 and 1 bytes are the control messages)`);
-  Deno.exit(USAGE_EXIT);
-}
+const [url, syncUrl, size, count] = parseFanoutArgs(Deno.args, usage, ["size", "count"]);
 
 const pub = openSocket("pub");
 const pull = openSocket("pull");

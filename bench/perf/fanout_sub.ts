@@ -14,19 +14,10 @@
  */
 
 import { isSpError, NN_SUB, NN_SUB_SUBSCRIBE, openSocket, type Socket } from "../../mod.ts";
-import { parseArgs, USAGE_EXIT } from "./_perf.ts";
+import { parseFanoutArgs } from "./_perf.ts";
 
 const usage = "usage: fanout_sub <connect-to> <sync-connect-to> <subscribers> <msg-size>";
-const [url, syncUrl, n, size] = parseArgs(Deno.args, usage, ["url", "url", "count", "size"]) as [
-  string,
-  string,
-  number,
-  number,
-];
-if (size < 2) {
-  console.error(`${usage} (messages of 0 and 1 bytes are the control messages)`);
-  Deno.exit(USAGE_EXIT);
-}
+const [url, syncUrl, n, size] = parseFanoutArgs(Deno.args, usage, ["count", "size"]);
 
 const IDLE_LIMIT_MS = 1000;
 const subs: Socket[] = [];

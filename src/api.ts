@@ -5,6 +5,7 @@
  * @module
  */
 
+export { type ActorIdentity, actorIdentity, type ActorKind, actorName } from "./core/actor_identity.ts";
 export { type Clock, ManualClock, systemClock, type TimerId } from "./core/clock.ts";
 export { ERRNO, type ErrorCode, fromDenoError, isSpError, SpError } from "./core/errors.ts";
 export {
@@ -34,6 +35,7 @@ export {
 } from "./core/options.ts";
 export { device } from "./core/device.ts";
 export { EMPTY, type Message } from "./core/message.ts";
+export { type InspectionRecord, inspectionRecord, type PlainValue } from "./core/inspection_record.ts";
 export type {
   ContextHost,
   PipeHandle,

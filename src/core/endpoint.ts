@@ -7,9 +7,11 @@
  */
 
 import type { Actor, AnyActorRef, AnyStateMachine } from "./xstate.ts";
+import type { MutableActorIdentity } from "./actor_identity.ts";
 import type { SpError } from "./errors.ts";
 import type { Pipe } from "./pipe.ts";
 import type { PipeActor, PipeReport } from "./pipe_machine.ts";
+import type { MachineActor } from "./runtime.ts";
 import type { EndpointInfo } from "./socket_events.ts";
 import {
   addTraffic,
@@ -68,12 +70,19 @@ export type EndpointEvent = PipeReport | { type: "close" };
  * ```
  */
 export interface Endpoint extends EndpointInfo {
+  /** The endpoint machine's actor, for inspection (`getSnapshot().value`). */
+  readonly actor: MachineActor;
   /** Pipes attached through this endpoint now. */
   readonly currentConnections: number;
   /** Its counters and its pipes', as plain data. */
   statistics(): EndpointStatistics;
   /** Removes the endpoint and closes its connections (`socket.shutdown(id)`). */
   close(): Promise<void>;
+}
+
+/** An endpoint's readable name, e.g. `listener#1 tcp://127.0.0.1:5555`. Internal to the core. */
+export function endpointName(kind: "listener" | "dialer", id: number, url: string): string {
+  return `${kind}#${id} ${url}`;
 }
 
 /**
@@ -86,32 +95,37 @@ export class EndpointRecord implements Endpoint {
   url: string;
   name: string;
   readonly actor: Actor<AnyStateMachine>;
-  readonly pipes: Set<Pipe> = new Set();
+  /** Its attached pipes and their machines. */
+  readonly pipes: Map<Pipe, PipeActor> = new Map();
   readonly counters: EndpointCounters = emptyEndpointCounters();
   /** Traffic of its pipes that have closed. */
   readonly closedTraffic: Traffic = emptyTraffic();
   /** Set once `close()` or the socket's close asked it to stop. */
   closing = false;
   readonly #close: () => Promise<void>;
+  readonly #identity: MutableActorIdentity | undefined;
 
   /**
    * @param input the endpoint machine's input
    * @param kind listener or dialer
    * @param actor the endpoint machine
    * @param close removes it from its socket
+   * @param identity the actor's identity, renamed with the endpoint
    */
   constructor(
     input: EndpointInput,
     kind: "listener" | "dialer",
     actor: Actor<AnyStateMachine>,
     close: () => Promise<void>,
+    identity?: MutableActorIdentity,
   ) {
     this.id = input.id;
     this.kind = kind;
     this.url = input.url;
-    this.name = `${kind}#${input.id} ${input.url}`;
+    this.name = endpointName(kind, input.id, input.url);
     this.actor = actor;
     this.#close = close;
+    this.#identity = identity;
   }
 
   get currentConnections(): number {
@@ -121,7 +135,8 @@ export class EndpointRecord implements Endpoint {
   /** The listener got its address: the URL and name say where it really is. */
   bound(url: string): void {
     this.url = url;
-    this.name = `${this.kind}#${this.id} ${url}`;
+    this.name = endpointName(this.kind, this.id, url);
+    if (this.#identity !== undefined) this.#identity.name = this.name;
   }
 
   info(): EndpointInfo {
@@ -130,7 +145,7 @@ export class EndpointRecord implements Endpoint {
 
   statistics(): EndpointStatistics {
     const traffic = { ...this.closedTraffic };
-    const pipes = [...this.pipes].map((pipe) => {
+    const pipes = [...this.pipes.keys()].map((pipe) => {
       addTraffic(traffic, pipe);
       return pipe.statistics();
     });

@@ -102,6 +102,10 @@ export class Pipe implements PipeHandle, Traffic {
       bytesReceived: this.bytesReceived,
       dropped: this.dropped,
       pendingBytes: this.connection.pendingBytes,
+      inboundMessages: this.#inbound.length,
+      inboundBytes: this.#inboundBytes,
+      sendBlocked: this.connection.pendingBytes >= this.#options.sndbuf,
+      recvPaused: this.#paused,
     };
   }
 

@@ -7,6 +7,7 @@
  */
 
 import { type Actor, type AnyActorRef, type AnyStateMachine, createActor } from "./xstate.ts";
+import { type ActorIdentity, registerActorInput } from "./actor_identity.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { createDialerMachine } from "./dialer_machine.ts";
 import { SpError } from "./errors.ts";
@@ -14,7 +15,9 @@ import { createListenerMachine } from "./listener_machine.ts";
 import { AF_SP, AF_SP_RAW } from "./options.ts";
 import { createPipeMachine } from "./pipe_machine.ts";
 import type { ProtocolSpec } from "./protocol.ts";
+import type { EndpointRecord } from "./endpoint.ts";
 import { LoopTurns } from "./loop_turns.ts";
+import { RuntimeInspection } from "./runtime_inspection.ts";
 import { Socket } from "./socket.ts";
 import { type SocketInit, socketSetup } from "./socket_setup.ts";
 import { createSocketMachine } from "./socket_machine.ts";
@@ -127,6 +130,10 @@ export class Runtime<Types extends object = Record<string, Socket>> {
   #nextPipeId = 1;
   #terminated = false;
   readonly #turns = new LoopTurns();
+  readonly #inspection = new RuntimeInspection({
+    roots: () => this.#actors(false),
+    running: () => this.#actors(true),
+  });
 
   /**
    * Creates an empty runtime; register protocols and transports on it.
@@ -142,6 +149,7 @@ export class Runtime<Types extends object = Record<string, Socket>> {
       listener: createListenerMachine(),
       pipe: createPipeMachine(),
     };
+    inspections.set(this, this.#inspection);
   }
 
   /** Registers a protocol under its name and id; a name or id registered twice is EINVAL. */
@@ -255,6 +263,50 @@ export class Runtime<Types extends object = Record<string, Socket>> {
     return [...this.#sockets];
   }
 
+  /**
+   * Observes the machines of every socket, endpoint and pipe of this
+   * runtime: first each actor running now (an `@xstate.actor` and an
+   * `@xstate.snapshot` of its current state, whose `event` is
+   * `{ type: "sp.inspect.present" }`), then everything XState reports
+   * (`@xstate.actor`, `@xstate.event`, `@xstate.snapshot` …) for actors old
+   * and new, until the returned function is called. `actorIdentity(event.actorRef)`
+   * tells who each actor is, `inspectionRecord(event)` turns an event into
+   * plain JSON. With no observer, actors run exactly as if this did not exist.
+   *
+   * @example Usage
+   * ```ts
+   * import { actorName, registerBuiltins, Runtime } from "@sp/nanomsg";
+   * const runtime = registerBuiltins(new Runtime());
+   * const seen: string[] = [];
+   * const stop = runtime.inspect((event) => {
+   *   if (event.type === "@xstate.actor") seen.push(actorName(event.actorRef) ?? "?");
+   * });
+   * await using pull = runtime.socket("pull");
+   * await pull.listen("inproc://runtime-inspect-doc");
+   * stop();
+   * console.log(seen); // ["socket#1(pull)", "listener#1 inproc://runtime-inspect-doc"]
+   * ```
+   *
+   * @param inspector a function or an observer object (`{ next(event) }`)
+   * @returns a function that stops observing
+   */
+  inspect(inspector: Inspector): () => void {
+    return this.#inspection.add(inspector);
+  }
+
+  /** The actors running now: sockets and endpoints, and with `pipes` their attached pipes too. */
+  *#actors(pipes: boolean): Generator<Actor<AnyStateMachine>> {
+    for (const socket of this.#sockets) {
+      yield socket.actor as Actor<AnyStateMachine>;
+      for (const id of socket.endpoints) {
+        const endpoint = socket.endpoint(id) as EndpointRecord | undefined;
+        if (endpoint === undefined) continue;
+        yield endpoint.actor;
+        if (pipes) yield* endpoint.pipes.values() as Iterable<Actor<AnyStateMachine>>;
+      }
+    }
+  }
+
   /** A fresh pipe id; ids are never reused. */
   nextPipeId(): number {
     return this.#nextPipeId++;
@@ -275,14 +327,17 @@ export class Runtime<Types extends object = Record<string, Socket>> {
   }
 }
 
+const inspections = new WeakMap<Runtime, RuntimeInspection>();
+
 /**
  * Starts an actor of one of a runtime's machines on the runtime's clock,
- * with an optional inspector. Internal to the core.
+ * with an optional inspector, and registers who it is. Internal to the core.
  */
 export function startActor(
   runtime: Runtime,
   machine: MachineDefinition,
   input: unknown,
+  identity: ActorIdentity,
   inspect?: Inspector,
   owner?: AnyActorRef,
 ): Actor<AnyStateMachine> {
@@ -294,12 +349,15 @@ export function startActor(
   // that kind: XState tells the parent a child is done with an event named
   // after the child's id, and memoizes transition candidates per event name
   // on the parent's (shared) state nodes. A unique id per pipe would add
-  // one entry per finished pipe, forever (~220 B a connection).
+  // one entry per finished pipe, forever (~220 B a connection). A root
+  // actor has no parent to tell: its id is its readable name.
+  registerActorInput(input, identity);
   const actor = createActor(machine as AnyStateMachine, {
     input,
     clock: runtime.clock,
-    ...(owner ? { parent: owner, id: machine.id } : inspect ? { inspect } : {}),
+    ...(owner ? { parent: owner, id: machine.id } : { id: identity.name, ...(inspect ? { inspect } : {}) }),
   } as never);
+  if (owner === undefined) inspections.get(runtime)?.adopt(actor);
   actor.start();
   return actor;
 }

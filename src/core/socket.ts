@@ -104,6 +104,8 @@ export class Socket<O extends object = Record<never, never>> implements AsyncDis
   readonly #io: SocketIo;
   readonly #plumbing: SocketPlumbing;
   #state: "open" | "closing" | "closed" = "open";
+  /** Machines the protocol started, for their names. */
+  #protocolMachines = 0;
   #terminated = false;
   readonly #contexts: SocketContexts;
   readonly #clock: Clock;
@@ -147,8 +149,11 @@ export class Socket<O extends object = Record<never, never>> implements AsyncDis
       raw: this.domain === AF_SP_RAW,
       clock: runtime.clock,
       dropped: (reason, pipe) => this.#drops.count(reason, pipe),
-      startMachine: (machine, input) =>
-        startActor(runtime, machine, input, init.inspect, this.#actor) as unknown as RunningMachine,
+      startMachine: (machine, input) => {
+        const n = ++this.#protocolMachines;
+        const identity = { kind: "protocol", name: `${this.name} ${machine.id}#${n}`, socket: id, machine: n } as const;
+        return startActor(runtime, machine, input, identity, init.inspect, this.#actor) as unknown as RunningMachine;
+      },
     };
     this.#protocol = spec.create(host);
     // Before anything runs: a bad option leaves nothing behind.
@@ -179,6 +184,7 @@ export class Socket<O extends object = Record<never, never>> implements AsyncDis
     });
     this.#plumbing = new SocketPlumbing({
       name: this.name,
+      socketId: id,
       runtime,
       spec,
       protocol: this.#protocol,
@@ -193,7 +199,13 @@ export class Socket<O extends object = Record<never, never>> implements AsyncDis
       finished: () => this.#finish(data),
     });
     this.#closed = new Promise((resolve) => this.#markClosed = resolve);
-    this.#actor = startActor(runtime, runtime.machines.socket, { core: this.#plumbing }, init.inspect);
+    this.#actor = startActor(
+      runtime,
+      runtime.machines.socket,
+      { core: this.#plumbing },
+      { kind: "socket", name: this.name, socket: id },
+      init.inspect,
+    );
     this.#plumbing.owner = this.#actor;
     registerReadiness(this, {
       clock: runtime.clock,
@@ -464,6 +476,7 @@ export class Socket<O extends object = Record<never, never>> implements AsyncDis
    */
   statistics(): SocketStatistics {
     const { reconnects } = this.#plumbing.counters;
+    const waiting = this.#io.waiting();
     return {
       id: this.id,
       name: this.name,
@@ -474,6 +487,9 @@ export class Socket<O extends object = Record<never, never>> implements AsyncDis
       ...this.#plumbing.stats(),
       reconnects,
       drops: { ...this.#drops.byReason },
+      waitingSends: waiting.sends,
+      waitingSendBytes: waiting.sendBytes,
+      waitingRecvs: waiting.recvs,
       endpoints: this.#plumbing.endpoints.map((endpoint) => endpoint.statistics()),
     };
   }

@@ -8,7 +8,8 @@
  * @module
  */
 
-import { type EndpointInput, EndpointRecord } from "./endpoint.ts";
+import type { MutableActorIdentity } from "./actor_identity.ts";
+import { type EndpointInput, endpointName, EndpointRecord } from "./endpoint.ts";
 import type { SocketOptions } from "./options.ts";
 import { Pipe } from "./pipe.ts";
 import type { PipeActor } from "./pipe_machine.ts";
@@ -20,6 +21,8 @@ import type { AnyActorRef } from "./xstate.ts";
 
 /** What endpoints are made from: the socket's runtime, protocol, options and inspector. */
 export interface EndpointMaker {
+  /** The socket's id, for the names of its actors. */
+  readonly socketId: number;
   readonly runtime: Runtime;
   readonly spec: ProtocolSpec;
   readonly options: SocketOptions;
@@ -82,14 +85,26 @@ export function startEndpoint(
         if (hooks.closing()) owner.send({ type: "flush.progress" });
       }),
   };
+  const identity: MutableActorIdentity = {
+    kind,
+    name: endpointName(kind, id, url),
+    socket: maker.socketId,
+    endpoint: id,
+  };
   const actor = kind === "listener"
-    ? startActor(runtime, runtime.machines.listener, input, maker.inspect)
-    : startActor(runtime, runtime.machines.dialer, {
-      ...input,
-      reconnectIvl: options.reconnectIvl,
-      reconnectIvlMax: options.reconnectIvlMax,
-    }, maker.inspect);
-  return new EndpointRecord(input, kind, actor, hooks.shutdown);
+    ? startActor(runtime, runtime.machines.listener, input, identity, maker.inspect)
+    : startActor(
+      runtime,
+      runtime.machines.dialer,
+      {
+        ...input,
+        reconnectIvl: options.reconnectIvl,
+        reconnectIvlMax: options.reconnectIvlMax,
+      },
+      identity,
+      maker.inspect,
+    );
+  return new EndpointRecord(input, kind, actor, hooks.shutdown, identity);
 }
 
 /** The settings a transport reads, captured when the endpoint is made. */
@@ -111,7 +126,7 @@ function openPipe(
   origin: { id: number; scheme: string; priorities: { send: number; recv: number } },
   drained: () => void,
 ): PipeActor {
-  const { runtime, spec } = maker;
+  const { runtime, spec, socketId } = maker;
   const machine: { actor?: PipeActor } = {};
   const pipe = new Pipe(
     { id: runtime.nextPipeId(), endpoint: origin.id, scheme: origin.scheme },
@@ -134,6 +149,7 @@ function openPipe(
       handshakeTimeout: runtime.handshakeTimeout,
       clock: runtime.clock,
     },
+    { kind: "pipe", name: pipe.name, socket: socketId, endpoint: origin.id, pipe: pipe.id },
     maker.inspect,
     owner,
   ) as unknown as PipeActor;

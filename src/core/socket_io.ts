@@ -183,6 +183,11 @@ export class SocketIo {
     return this.#sendWaiters.length > 0;
   }
 
+  /** Calls waiting now, for statistics: sends (with their bytes) and receives. */
+  waiting(): { sends: number; sendBytes: number; recvs: number } {
+    return { sends: this.#sendWaiters.length, sendBytes: this.#sendWaiters.bytes, recvs: this.#recvWaiters.length };
+  }
+
   /**
    * Whether a send (or a receive) would complete now without waiting:
    * nothing queued before it and the protocol ready.

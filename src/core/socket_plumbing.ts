@@ -33,6 +33,8 @@ import { type AnyActorRef, waitFor } from "./xstate.ts";
 export interface PlumbingParts {
   /** The socket's name, for events and messages. */
   readonly name: string;
+  /** The socket's id. */
+  readonly socketId: number;
   readonly runtime: Runtime;
   readonly spec: ProtocolSpec;
   readonly protocol: Protocol;
@@ -105,6 +107,11 @@ export class SocketPlumbing implements SocketCore {
     this.#parts = parts;
     this.#clock = parts.runtime.clock;
     this.#peerWaiters = new PeerWaiters(this.#clock, parts.name);
+  }
+
+  /** The socket's name (what an inspection record shows for this object). */
+  get name(): string {
+    return this.#parts.name;
   }
 
   /** Pipes attached now. */
@@ -236,7 +243,7 @@ export class SocketPlumbing implements SocketCore {
       return;
     }
     this.#attached.add(pipe);
-    record?.pipes.add(pipe);
+    record?.pipes.set(pipe, actor);
     actor.send({ type: "attach" });
     pipe.start();
     this.#emitPipe("pipe:added", pipe);

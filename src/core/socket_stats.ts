@@ -72,6 +72,14 @@ export interface PipeStatistics extends Traffic {
   dropped: number;
   /** Outbound bytes queued and not yet written. */
   pendingBytes: number;
+  /** Received messages waiting for the socket to take them. */
+  inboundMessages: number;
+  /** Their bytes (reading pauses at RCVBUF). */
+  inboundBytes: number;
+  /** Back-pressure on sending: the outbound queue is at SNDBUF, so the protocol skips this pipe or waits. */
+  sendBlocked: boolean;
+  /** Back-pressure on receiving: reading from the connection is paused until the socket takes messages. */
+  recvPaused: boolean;
 }
 
 /** One endpoint in a snapshot. */
@@ -122,6 +130,12 @@ export interface SocketStatistics extends SocketStats {
   reconnects: number;
   /** Dropped messages by reason. */
   drops: Record<DropReason, number>;
+  /** `send` calls waiting for a peer to take their message. */
+  waitingSends: number;
+  /** The bytes of those messages (up to SNDBUF). */
+  waitingSendBytes: number;
+  /** `recv` calls waiting for a message. */
+  waitingRecvs: number;
   /** Its endpoints with their pipes. */
   endpoints: EndpointStatistics[];
 }

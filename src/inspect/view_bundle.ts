@@ -7,8 +7,7 @@
  */
 
 /**
- * The JavaScript text of the diagram view, an ES module; serve it as
- * `text/javascript`.
+ * The JavaScript text, an ES module; serve it as `text/javascript`.
  *
  * @example Usage
  * ```ts

@@ -1,8 +1,8 @@
 /**
  * The committed generated files are up to date: the diagrams in
- * `docs/machines/` and the bundled browser view in
- * `src/inspect/view_bundle.ts` are regenerated in memory and compared byte
- * for byte. When this fails, run `deno task diagrams` (or `deno task
+ * `docs/machines/` and the bundled browser code in
+ * `src/inspect/view_bundle.ts` and `src/inspect/page_bundle.ts` are
+ * regenerated in memory and compared byte for byte. When this fails, run `deno task diagrams` (or `deno task
  * inspect:bundle`) and commit the result.
  *
  * @module
@@ -10,7 +10,7 @@
 
 import assert from "node:assert/strict";
 import { DIAGRAM_DIR, diagramFiles } from "../../tools/diagrams.ts";
-import { VIEW_BUNDLE_PATH, viewBundleModule } from "../../tools/bundle_view.ts";
+import { bundleModule, BUNDLES } from "../../tools/bundle_view.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 
@@ -40,9 +40,11 @@ Deno.test("generating the diagrams twice gives the same bytes", async () => {
   assert.deepEqual([...second], [...first]);
 });
 
-Deno.test("src/inspect/view_bundle.ts is the bundle of src/inspect/view.ts", async () => {
-  assert.ok(
-    (await committed(VIEW_BUNDLE_PATH)) === await viewBundleModule(),
-    `${VIEW_BUNDLE_PATH} is stale: run \`deno task inspect:bundle\``,
-  );
-});
+for (const bundle of BUNDLES) {
+  Deno.test(`${bundle.path} is the bundle of ${bundle.entry}`, async () => {
+    assert.ok(
+      (await committed(bundle.path)) === await bundleModule(bundle),
+      `${bundle.path} is stale: run \`deno task inspect:bundle\``,
+    );
+  });
+}

@@ -24,6 +24,7 @@ button[aria-pressed=true]{background:#fef3c7;border-color:#d97706}
 #summary{color:var(--muted);font-size:12px}
 main{display:grid;grid-template-columns:minmax(420px,1.2fr) minmax(380px,1fr);gap:14px;padding:0 14px 14px}
 section{min-width:0}
+#detail{position:sticky;top:48px;align-self:start;max-height:calc(100vh - 56px);overflow:auto}
 .mono,.name,.rates,.queues,.counters,.detail,td{font-family:ui-monospace,'DejaVu Sans Mono',Menlo,Consolas,monospace;font-size:12px}
 .socket{background:#fff;border:1px solid var(--line);border-radius:8px;margin:0 0 8px;padding:4px 0}
 .row{display:flex;flex-wrap:wrap;gap:2px 10px;align-items:baseline;padding:3px 10px;cursor:pointer;border-left:3px solid transparent}
@@ -34,7 +35,8 @@ section{min-width:0}
 .name{font-weight:600;word-break:break-all}
 .proto{color:#0f766e}
 .state{padding:0 6px;border-radius:8px;background:#e0f2fe;color:#075985;font-size:11px}
-.state.ended{background:#fee2e2;color:var(--bad)}
+.state.ended{background:#e2e8f0;color:#475569}
+.state.failed{background:#fee2e2;color:var(--bad)}
 .rates,.counters,.queues{color:#334155}
 .detail{color:#334155;word-break:break-word}
 .drops{color:var(--bad)}
@@ -101,7 +103,7 @@ export function inspectorPage(token: string | undefined): string {
 <h2>Recently ended</h2>
 <ol id="ended"></ol>
 </section>
-<section>
+<section id="detail">
 <h2 id="detail-title">Select a socket, endpoint or pipe</h2>
 <div id="diagram"></div>
 <table id="timeline"><thead><tr><th>time</th><th>state</th><th>event</th><th>detail</th></tr></thead><tbody></tbody></table>

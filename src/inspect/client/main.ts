@@ -54,9 +54,8 @@ function row(key: string, name: string, actor: ActorView | undefined, parts: [st
   div.dataset.actor = key;
   if (key === selected) div.classList.add("selected");
   div.append(element("span", "name", name));
-  div.append(
-    element("span", actor?.ended === undefined ? "state" : "state ended", actor === undefined ? "…" : actor.state),
-  );
+  const ended = actor?.ended === undefined ? "" : actor.timeline.at(-1)?.failed ? " ended failed" : " ended";
+  div.append(element("span", `state${ended}`, actor === undefined ? "…" : actor.state));
   for (const [className, text] of parts) if (text !== "") div.append(element("span", className, text));
   return div;
 }

@@ -9,9 +9,10 @@
  */
 
 import { freeIpcPath, freePort, type Impl, runPair, type RunResult, runSingle } from "./_procs.ts";
+import { inspectorCell } from "./_inspector_cell.ts";
 
 /** Where the cells go in the report. */
-export type Group = "main" | "cross" | "fanout";
+export type Group = "main" | "cross" | "fanout" | "inspector";
 
 /** What a cell measures: throughput, latency, or delivered messages of a fan-out. */
 export type Kind = "thr" | "lat" | "fanout";
@@ -299,5 +300,6 @@ function allCells(quick: boolean): Cell[] {
     memory: false,
     variants: IMPLS.map((impl) => fanOut(impl, subscribers, 64)),
   });
+  cells.push(inspectorCell(quick));
   return cells;
 }

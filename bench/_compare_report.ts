@@ -9,6 +9,7 @@
 import { type CellResult, sizeLabel } from "./_compare_plan.ts";
 import { findCell, targets, targetTable } from "./_compare_targets.ts";
 import { idleLabel, type PipeCosts } from "./pipe_costs.ts";
+import { inspectorTable } from "./_inspector_cell.ts";
 
 /** Everything the report shows. */
 export interface ReportInput {
@@ -194,6 +195,7 @@ export function renderResults(input: ReportInput): string {
     "",
     ...memoryTable(results),
     "",
+    ...inspectorTable(results),
   ];
   if (costs !== undefined) {
     out.push(

@@ -45,6 +45,8 @@ try {
     );
     if (dialer !== undefined) await page.click(`[data-actor="${dialer}"]`);
     await page.waitForTimeout(500);
+    await page.evaluate(() => document.getElementById("overview")!.scrollTop = 0);
+    await page.waitForTimeout(200);
     await page.screenshot({ path: new URL(SCREENSHOT_PATH, ROOT).pathname, fullPage: false });
     console.log(`wrote ${SCREENSHOT_PATH}`);
   } finally {

@@ -13,7 +13,7 @@ export const INSPECTOR_CSS: string = `
 :root{color-scheme:light;--fg:#1f2937;--muted:#64748b;--line:#e2e8f0;--bg:#f8fafc;--accent:#b45309;--ok:#15803d;--bad:#b91c1c}
 *{box-sizing:border-box}
 body{margin:0;font:13px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:var(--fg);background:var(--bg)}
-header{display:flex;flex-wrap:wrap;gap:8px 12px;align-items:center;padding:8px 14px;background:#fff;border-bottom:1px solid var(--line);position:sticky;top:0;z-index:1}
+header{display:flex;flex-wrap:wrap;gap:8px 12px;align-items:center;padding:8px 14px;background:#fff;border-bottom:1px solid var(--line)}
 h1{font-size:15px;margin:0 8px 0 0}
 h2{font-size:12px;text-transform:uppercase;letter-spacing:.06em;color:var(--muted);margin:14px 0 6px}
 #filter{flex:1 1 220px;max-width:360px;padding:4px 8px;border:1px solid #cbd5e1;border-radius:6px;font:inherit}
@@ -22,11 +22,12 @@ button[aria-pressed=true]{background:#fef3c7;border-color:#d97706}
 .status{padding:2px 8px;border-radius:10px;background:#e2e8f0;font-size:12px}
 .status.live{background:#dcfce7;color:var(--ok)}.status.paused{background:#fef3c7;color:var(--accent)}.status.down{background:#fee2e2;color:var(--bad)}
 #summary{color:var(--muted);font-size:12px}
-main{display:grid;grid-template-columns:minmax(420px,1.2fr) minmax(380px,1fr);gap:14px;padding:0 14px 14px}
-section{min-width:0}
-#detail{position:sticky;top:48px;align-self:start;max-height:calc(100vh - 56px);overflow:auto}
+body{height:100vh;display:flex;flex-direction:column}
+main{flex:1;min-height:0;display:grid;grid-template-columns:minmax(420px,1.2fr) minmax(380px,1fr);gap:14px;padding:0 14px}
+section{min-width:0;overflow:auto;padding-bottom:14px}
 .mono,.name,.rates,.queues,.counters,.detail,td{font-family:ui-monospace,'DejaVu Sans Mono',Menlo,Consolas,monospace;font-size:12px}
-.socket{background:#fff;border:1px solid var(--line);border-radius:8px;margin:0 0 8px;padding:4px 0}
+.socket{background:#fff;border:1px solid var(--line);border-radius:8px;margin:0 0 8px;padding:4px 0;contain:content}
+.rates,.queues,.counters{font-variant-numeric:tabular-nums}
 .row{display:flex;flex-wrap:wrap;gap:2px 10px;align-items:baseline;padding:3px 10px;cursor:pointer;border-left:3px solid transparent}
 .row:hover{background:#f1f5f9}
 .row.selected{background:#fffbeb;border-left-color:#d97706}
@@ -97,7 +98,7 @@ export function inspectorPage(token: string | undefined): string {
 <span id="summary"></span>
 </header>
 <main>
-<section>
+<section id="overview">
 <h2>Topology</h2>
 <div id="topology"><p class="empty">No socket yet.</p></div>
 <h2>Recently ended</h2>

@@ -178,7 +178,16 @@ export function renderReport(state: LiveState, options: ReportOptions = {}): str
       lines.push("  " + join([formatTime(entry.at), entry.state, entry.event, entry.detail ?? ""]));
     }
   }
-  return lines.join("\n");
+  return lines.map(printable).join("\n");
+}
+
+/**
+ * Control characters shown as `\xNN`: a name or an error text from a peer
+ * must not move a terminal's cursor or clear its screen.
+ */
+function printable(line: string): string {
+  // deno-lint-ignore no-control-regex
+  return line.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 }
 
 function join(parts: readonly string[]): string {

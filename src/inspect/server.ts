@@ -16,7 +16,7 @@
 
 import { defaultRuntime } from "../../mod.ts";
 import type { MachineDefinition, Runtime } from "../core/runtime.ts";
-import { machineGraph } from "./graph.ts";
+import { type MachineGraph, machineGraph } from "./graph.ts";
 import { layoutMachine } from "./layout.ts";
 import type { MachineLayout } from "./layout_model.ts";
 import { LiveHub } from "./live_hub.ts";
@@ -69,12 +69,49 @@ export interface InspectorServer extends AsyncDisposable {
 }
 
 /** Layouts are computed once per machine definition (ELK takes a moment). */
-const layoutCache = new WeakMap<MachineDefinition, Promise<MachineLayout>>();
+const layoutCache = new WeakMap<MachineDefinition, MachineLayout>();
 
-function layoutOf(definition: MachineDefinition): Promise<MachineLayout> {
-  let layout = layoutCache.get(definition);
-  if (layout === undefined) layoutCache.set(definition, layout = layoutMachine(machineGraph(definition)));
-  return layout;
+/**
+ * The layouts of some machines: from the cache, else computed in a worker
+ * (`layout_worker.ts`) so that ELK's work and garbage stay out of this
+ * isolate, or here where workers are not available.
+ */
+async function layoutsOf(definitions: readonly MachineDefinition[]): Promise<MachineLayout[]> {
+  const missing = definitions.filter((definition) => !layoutCache.has(definition));
+  if (missing.length > 0) {
+    const graphs = missing.map((definition) => machineGraph(definition));
+    let layouts: MachineLayout[];
+    try {
+      layouts = await layoutInWorker(graphs);
+    } catch {
+      layouts = await Promise.all(graphs.map((graph) => layoutMachine(graph)));
+    }
+    missing.forEach((definition, i) => layoutCache.set(definition, layouts[i]!));
+  }
+  return definitions.map((definition) => layoutCache.get(definition)!);
+}
+
+async function layoutInWorker(graphs: readonly MachineGraph[]): Promise<MachineLayout[]> {
+  const script = new URL("./layout_worker.ts", import.meta.url);
+  // A worker inherits our permissions; a local script it may not read would fail noisily.
+  if (script.protocol === "file:" && Deno.permissions.querySync({ name: "read", path: script }).state !== "granted") {
+    throw new Error("no read permission for the layout worker");
+  }
+  const worker = new Worker(script.href, { type: "module" });
+  try {
+    const answer = await new Promise<unknown>((resolve, reject) => {
+      worker.onmessage = (event) => resolve(event.data);
+      worker.onerror = (event) => {
+        event.preventDefault();
+        reject(new Error(event.message));
+      };
+      worker.postMessage(graphs);
+    });
+    if (!Array.isArray(answer)) throw new Error(`layout worker: ${(answer as { error?: string }).error}`);
+    return answer as MachineLayout[];
+  } finally {
+    worker.terminate();
+  }
 }
 
 /**
@@ -156,13 +193,9 @@ export async function serveInspector(options: InspectorOptions = {}): Promise<In
   if (!Number.isFinite(sampleMs) || sampleMs < 100) {
     throw new TypeError(`sampleInterval must be at least 100 ms, not ${sampleMs}`);
   }
-  const machines = await Promise.all(
-    runtimeMachines(runtime).map(async ({ id, owner, definition }) => ({
-      id,
-      owner,
-      layout: await layoutOf(definition),
-    })),
-  );
+  const registered = runtimeMachines(runtime);
+  const layouts = await layoutsOf(registered.map((machine) => machine.definition));
+  const machines = registered.map(({ id, owner }, i) => ({ id, owner, layout: layouts[i]! }));
   const machinesJson = JSON.stringify({ machines });
   const hub = new LiveHub(runtime, sampleMs, machines.map((machine) => machine.id));
   let port = 0;

@@ -13,9 +13,17 @@
 import type { MachineLayout } from "../layout_model.ts";
 import type { ActorView } from "../live_types.ts";
 import { formatDrops, formatQueues, formatRates, formatTime, lastDetail, renderReport } from "../report.ts";
-import { buildTopology, type EndpointNode, type LiveState, matchesFilter, type PipeNode } from "../topology.ts";
+import {
+  buildTopology,
+  type EndpointNode,
+  type LiveState,
+  matchesFilter,
+  type PipeNode,
+  type SocketNode,
+} from "../topology.ts";
 import { type MachineView, mountMachine, type ViewElement } from "../view.ts";
 import { applyFrame, emptyState, freezeState } from "./live_state.ts";
+import { type NodeSpec, patchChildren } from "./patch.ts";
 
 /** Pipes listed per endpoint; the rest are counted. */
 const PIPES_SHOWN = 50;
@@ -37,140 +45,137 @@ function shown(): LiveState {
   return frozen ?? live;
 }
 
-function element<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  className: string,
-  text?: string,
-): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className !== "") node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
 /** A clickable row: name, state and extra parts, each set as text. */
-function row(key: string, name: string, actor: ActorView | undefined, parts: [string, string][]): HTMLElement {
-  const div = element("div", "row");
-  div.dataset.actor = key;
-  if (key === selected) div.classList.add("selected");
-  div.append(element("span", "name", name));
+function row(key: string, name: string, actor: ActorView | undefined, parts: [string, string][]): NodeSpec {
   const ended = actor?.ended === undefined ? "" : actor.timeline.at(-1)?.failed ? " ended failed" : " ended";
-  div.append(element("span", `state${ended}`, actor === undefined ? "…" : actor.state));
-  for (const [className, text] of parts) if (text !== "") div.append(element("span", className, text));
-  return div;
+  return {
+    tag: "div",
+    className: key === selected ? "row selected" : "row",
+    data: { actor: key },
+    children: [
+      { tag: "span", className: "name", text: name },
+      { tag: "span", className: `state${ended}`, text: actor === undefined ? "…" : actor.state },
+      ...parts.filter(([, text]) => text !== "").map(([className, text]) => ({ tag: "span", className, text })),
+    ],
+  };
 }
 
-function pipeRow(pipe: PipeNode): HTMLElement {
-  const div = row(pipe.key, pipe.name, pipe.actor, [
+function pipeRow(pipe: PipeNode): NodeSpec {
+  const spec = row(pipe.key, pipe.name, pipe.actor, [
     ["rates", formatRates(pipe.rates)],
     ["queues", formatQueues(pipe)],
     ["detail failed", pipe.actor?.ended === undefined ? "" : lastDetail(pipe.actor)],
   ]);
-  div.classList.add("pipe");
-  div.dataset.key = pipe.key;
-  return div;
+  return { ...spec, className: `${spec.className} pipe`, data: { actor: pipe.key, key: pipe.key } };
 }
 
-function endpointBlock(endpoint: EndpointNode): HTMLElement {
-  const block = element("div", "endpoint");
-  block.dataset.key = endpoint.key;
+function endpointBlock(endpoint: EndpointNode): NodeSpec {
   const stats = endpoint.stats;
-  block.append(row(endpoint.key, endpoint.name, endpoint.actor, [
-    ["counters", stats === undefined ? "" : `conns ${stats.connections} · errors ${stats.errors}`],
-    ["rates", formatRates(endpoint.rates)],
-    ["detail failed", endpoint.actor?.state === "waiting" ? lastDetail(endpoint.actor) : ""],
-  ]));
-  for (const pipe of endpoint.pipes.slice(0, PIPES_SHOWN)) block.append(pipeRow(pipe));
+  const children = [
+    row(endpoint.key, endpoint.name, endpoint.actor, [
+      ["counters", stats === undefined ? "" : `conns ${stats.connections} · errors ${stats.errors}`],
+      ["rates", formatRates(endpoint.rates)],
+      ["detail failed", endpoint.actor?.state === "waiting" ? lastDetail(endpoint.actor) : ""],
+    ]),
+    ...endpoint.pipes.slice(0, PIPES_SHOWN).map(pipeRow),
+  ];
   if (endpoint.pipes.length > PIPES_SHOWN) {
-    block.append(element("div", "more", `… ${endpoint.pipes.length - PIPES_SHOWN} more pipes`));
+    children.push({ tag: "div", className: "more", text: `… ${endpoint.pipes.length - PIPES_SHOWN} more pipes` });
   }
-  return block;
+  return { tag: "div", className: "endpoint", data: { key: endpoint.key }, children };
+}
+
+function socketBlock(socket: SocketNode): NodeSpec {
+  const stats = socket.stats;
+  const protocol = socket.protocol === undefined
+    ? ""
+    : `${socket.protocol}${socket.peer ? ` → ${socket.peer}` : ""} · ${socket.raw ? "raw" : "cooked"}`;
+  const waiting = stats === undefined || (stats.waitingSends === 0 && stats.waitingRecvs === 0)
+    ? ""
+    : `waiting: ${stats.waitingSends} sends, ${stats.waitingRecvs} recvs`;
+  const drops = stats === undefined ? "" : formatDrops(stats.drops);
+  return {
+    tag: "div",
+    className: "socket",
+    data: { key: socket.key },
+    children: [
+      row(socket.key, socket.name, socket.actor, [
+        ["alias", socket.alias === undefined ? "" : `“${socket.alias}”`],
+        ["proto", protocol],
+        ["rates", formatRates(socket.rates)],
+        ["counters", waiting],
+        ["drops", drops === "" ? "" : `drops: ${drops}`],
+      ]),
+      ...socket.endpoints.map(endpointBlock),
+    ],
+  };
 }
 
 function renderTopology(state: LiveState): void {
   const sockets = buildTopology(state);
   const visible = sockets.filter((socket) => matchesFilter(socket, filter));
-  const container = $("topology");
-  const fragment = document.createDocumentFragment();
-  for (const socket of visible) {
-    const block = element("div", "socket");
-    block.dataset.key = socket.key;
-    const stats = socket.stats;
-    const protocol = socket.protocol === undefined
-      ? ""
-      : `${socket.protocol}${socket.peer ? ` → ${socket.peer}` : ""} · ${socket.raw ? "raw" : "cooked"}`;
-    block.append(row(socket.key, socket.name, socket.actor, [
-      ["alias", socket.alias === undefined ? "" : `“${socket.alias}”`],
-      ["proto", protocol],
-      ["rates", formatRates(socket.rates)],
-      [
-        "counters",
-        stats === undefined || (stats.waitingSends === 0 && stats.waitingRecvs === 0)
-          ? ""
-          : `waiting: ${stats.waitingSends} sends, ${stats.waitingRecvs} recvs`,
-      ],
-      ["drops", stats === undefined || formatDrops(stats.drops) === "" ? "" : `drops: ${formatDrops(stats.drops)}`],
-    ]));
-    for (const endpoint of socket.endpoints) block.append(endpointBlock(endpoint));
-    fragment.append(block);
-  }
+  const specs = visible.map(socketBlock);
   if (visible.length === 0) {
-    fragment.append(element("p", "empty", sockets.length === 0 ? "No socket yet." : "No socket matches the filter."));
+    specs.push({
+      tag: "p",
+      className: "empty",
+      text: sockets.length === 0 ? "No socket yet." : "No socket matches the filter.",
+    });
   }
-  container.replaceChildren(fragment);
-  $("summary").textContent = `${sockets.length} socket${sockets.length === 1 ? "" : "s"}${
-    state.stats ? ` · sampled ${formatTime(state.stats.at)}` : ""
-  }`;
+  patchChildren($("topology"), specs);
+  const summary = `${sockets.length} socket${sockets.length === 1 ? "" : "s"}`;
+  if ($("summary").textContent !== summary) $("summary").textContent = summary;
 }
 
 function renderEnded(state: LiveState): void {
-  const list = $("ended");
-  const fragment = document.createDocumentFragment();
   const ended = [...state.actors.values()].filter((actor) => actor.ended !== undefined).slice(-30).reverse();
-  for (const actor of ended) {
-    const item = element("li", "");
-    item.append(row(actor.key, actor.name, actor, [
-      ["mono", formatTime(actor.ended ?? 0)],
-      [actor.timeline.at(-1)?.failed ? "detail failed" : "detail", lastDetail(actor)],
-    ]));
-    fragment.append(item);
-  }
-  list.replaceChildren(fragment);
+  patchChildren(
+    $("ended"),
+    ended.map((actor) => ({
+      tag: "li",
+      children: [
+        row(actor.key, actor.name, actor, [
+          ["mono", formatTime(actor.ended ?? 0)],
+          [actor.timeline.at(-1)?.failed ? "detail failed" : "detail", lastDetail(actor)],
+        ]),
+      ],
+    })),
+  );
 }
 
 function renderDetail(state: LiveState): void {
   const actor = selected === undefined ? undefined : state.actors.get(selected);
   const title = $("detail-title");
   const body = $("timeline").querySelector("tbody")!;
+  const titleText = actor === undefined
+    ? selected === undefined ? "Select a socket, endpoint or pipe" : "(gone)"
+    : `${actor.name} — ${actor.machine} machine, ${actor.ended === undefined ? "" : "ended, "}${actor.state}`;
+  if (title.textContent !== titleText) title.textContent = titleText;
   if (actor === undefined) {
-    title.textContent = selected === undefined ? "Select a socket, endpoint or pipe" : "(gone)";
     if (diagram !== undefined) {
       $("diagram").replaceChildren();
       diagram = undefined;
     }
-    body.replaceChildren();
+    patchChildren(body, []);
     return;
   }
-  title.textContent = `${actor.name} — ${actor.machine} machine, ${
-    actor.ended === undefined ? "" : "ended, "
-  }${actor.state}`;
   const layout = layouts.get(actor.machine);
   if (layout !== undefined && diagram?.machine !== actor.machine) {
     diagram = { machine: actor.machine, view: mountMachine($("diagram") as unknown as ViewElement, layout, "sel") };
   }
   diagram?.view.highlight(actor.value);
-  const fragment = document.createDocumentFragment();
-  for (const entry of actor.timeline) {
-    const tr = element("tr", "");
-    tr.append(
-      element("td", "", formatTime(entry.at)),
-      element("td", "", entry.state),
-      element("td", "", entry.event),
-      element("td", entry.failed ? "detail failed" : "detail", entry.detail ?? ""),
-    );
-    fragment.append(tr);
-  }
-  body.replaceChildren(fragment);
+  patchChildren(
+    body,
+    actor.timeline.map((entry) => ({
+      tag: "tr",
+      children: [
+        { tag: "td", text: formatTime(entry.at) },
+        { tag: "td", text: entry.state },
+        { tag: "td", text: entry.event },
+        { tag: "td", className: entry.failed ? "detail failed" : "detail", text: entry.detail ?? "" },
+      ],
+    })),
+  );
 }
 
 function render(): void {
@@ -181,10 +186,15 @@ function render(): void {
   renderDetail(state);
 }
 
+/**
+ * Draws once after the frames that have just arrived (a timer, not
+ * `requestAnimationFrame`: nothing is drawn for a frame that changed
+ * nothing, and a hidden page draws nothing).
+ */
 function queueRender(): void {
-  if (renderQueued || frozen !== undefined) return;
+  if (renderQueued || frozen !== undefined || document.hidden) return;
   renderQueued = true;
-  requestAnimationFrame(render);
+  setTimeout(render, 0);
 }
 
 function setStatus(text: string, kind: "live" | "paused" | "down"): void {
@@ -246,6 +256,9 @@ function wire(): void {
     }
   });
   $("report-close").addEventListener("click", () => $("report-panel").hidden = true);
+  document.addEventListener("visibilitychange", () => {
+    if (!document.hidden) render();
+  });
 }
 
 function select(event: Event): void {

@@ -19,8 +19,11 @@ import {
 
 type AnyListener = (event: SocketEvent) => void;
 
-/** Reports a listener's exception as an `EventTarget` would: to the global error handler. */
-function report(err: unknown): void {
+/**
+ * Reports a listener's exception as an `EventTarget` would: to the global
+ * error handler. Internal to the core.
+ */
+export function reportListenerError(err: unknown): void {
   const reportError = (globalThis as { reportError?: (err: unknown) => void }).reportError;
   if (typeof reportError === "function") return reportError(err);
   queueMicrotask(() => {
@@ -172,7 +175,7 @@ export class EventHub implements SocketEvents {
         try {
           listener(event);
         } catch (err) {
-          report(err);
+          reportListenerError(err);
         }
       }
     }

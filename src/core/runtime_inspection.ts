@@ -11,6 +11,7 @@
  */
 
 import type { Actor, AnyStateMachine, Subscription } from "./xstate.ts";
+import { reportListenerError } from "./event_hub.ts";
 import type { Inspector, MachineInspectionEvent } from "./runtime.ts";
 
 /** What an observer is told about an actor running when it starts (instead of XState's init event). */
@@ -26,21 +27,12 @@ export interface LiveActors {
   running(): Iterable<AnyActor>;
 }
 
-/** Reports an observer's exception without disturbing the machine that caused the event. */
-function report(error: unknown): void {
-  const reportError = (globalThis as { reportError?: (error: unknown) => void }).reportError;
-  if (typeof reportError === "function") reportError(error);
-  else {queueMicrotask(() => {
-      throw error;
-    });}
-}
-
 function deliver(observer: Inspector, event: MachineInspectionEvent): void {
   try {
     if (typeof observer === "function") observer(event);
     else observer.next?.(event);
   } catch (error) {
-    report(error);
+    reportListenerError(error);
   }
 }
 

@@ -17,7 +17,14 @@ import { type PlainValue, plainValue } from "../core/inspection_record.ts";
 import type { MachineDefinition, MachineInspectionEvent, Runtime } from "../core/runtime.ts";
 import { PRESENT_EVENT_TYPE } from "../core/runtime_inspection.ts";
 import { type MachineGraph, machineGraph, type MachineState, type MachineTransition } from "./graph.ts";
-import { type ActorView, endpointKey, pipeKey, socketKey, type TimelineEntry } from "./live_types.ts";
+import {
+  type ActorView,
+  endpointKey,
+  pipeKey,
+  protocolMachineKey,
+  socketKey,
+  type TimelineEntry,
+} from "./live_types.ts";
 
 /** Settings of an {@linkcode ActorLog}. */
 export interface ActorLogOptions {
@@ -39,6 +46,7 @@ interface Entry {
   socket: number;
   endpoint: number | undefined;
   pipe: number | undefined;
+  machineNumber: number | undefined;
   value: PlainValue;
   state: string;
   status: string;
@@ -155,6 +163,8 @@ export class ActorLog {
       ? socketKey(identity.socket)
       : identity.kind === "pipe"
       ? pipeKey(identity.pipe ?? 0)
+      : identity.kind === "protocol"
+      ? protocolMachineKey(identity.socket, identity.machine ?? 0)
       : endpointKey(identity.socket, identity.endpoint ?? 0);
     const entry: Entry = {
       key,
@@ -164,6 +174,7 @@ export class ActorLog {
       socket: identity.socket,
       endpoint: identity.endpoint,
       pipe: identity.pipe,
+      machineNumber: identity.machine,
       value: null,
       state: "",
       status: "active",
@@ -261,6 +272,7 @@ function view(entry: Entry): ActorView {
     socket: entry.socket,
     ...(entry.endpoint === undefined ? {} : { endpoint: entry.endpoint }),
     ...(entry.pipe === undefined ? {} : { pipe: entry.pipe }),
+    ...(entry.machineNumber === undefined ? {} : { machineNumber: entry.machineNumber }),
     value: entry.value,
     state: entry.state,
     status: entry.status,

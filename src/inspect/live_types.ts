@@ -28,7 +28,7 @@ export interface TimelineEntry {
 
 /** An actor as the page shows it. */
 export interface ActorView {
-  /** Key in the topology: `s3` (socket 3), `s3/e1` (its endpoint 1), `p17` (pipe 17). */
+  /** Key in the topology: `s3` (socket 3), `s3/e1` (its endpoint 1), `p17` (pipe 17), `s3/m1` (a protocol's machine). */
   readonly key: string;
   /** Which machine it runs. */
   readonly kind: ActorKind;
@@ -42,6 +42,8 @@ export interface ActorView {
   readonly endpoint?: number;
   /** Its pipe's id (pipes). */
   readonly pipe?: number;
+  /** Its number within the socket (a protocol's machines). */
+  readonly machineNumber?: number;
   /** The snapshot's value, to highlight on the diagram. */
   readonly value: PlainValue;
   /** The value as text. */
@@ -110,6 +112,11 @@ export function socketKey(socket: number): string {
 /** The key of an endpoint in the topology. */
 export function endpointKey(socket: number, endpoint: number): string {
   return `s${socket}/e${endpoint}`;
+}
+
+/** The key of a machine a protocol runs for a socket. */
+export function protocolMachineKey(socket: number, machine: number): string {
+  return `s${socket}/m${machine}`;
 }
 
 /** The key of a pipe in the topology. */

@@ -67,6 +67,7 @@ export {
   endpointKey,
   type HelloFrame,
   pipeKey,
+  protocolMachineKey,
   type Rates,
   socketKey,
   type StatsFrame,

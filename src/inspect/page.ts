@@ -31,7 +31,7 @@ section{min-width:0;overflow:auto;padding-bottom:14px}
 .row{display:flex;flex-wrap:wrap;gap:2px 10px;align-items:baseline;padding:3px 10px;cursor:pointer;border-left:3px solid transparent}
 .row:hover{background:#f1f5f9}
 .row.selected{background:#fffbeb;border-left-color:#d97706}
-.endpoint>.row{padding-left:26px}
+.endpoint>.row,.row.machine{padding-left:26px}
 .pipe{padding-left:44px}
 .name{font-weight:600;word-break:break-all}
 .proto{color:#0f766e}

@@ -150,6 +150,7 @@ export function renderReport(state: LiveState, options: ReportOptions = {}): str
     ].filter((part) => part !== "");
     const alias = socket.alias === undefined ? "" : JSON.stringify(socket.alias);
     lines.push(join([socket.name, alias, protocol, `[${stateOf(socket.actor)}]`, ...extra]));
+    for (const machine of socket.machines) lines.push("  " + join([machine.name, `[${machine.state}]`]));
     for (const endpoint of socket.endpoints) {
       const e = endpoint.stats;
       const counters = e === undefined ? "" : `conns ${e.connections} errors ${e.errors} reconnects ${e.reconnects}`;

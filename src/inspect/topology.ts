@@ -82,6 +82,8 @@ export interface SocketNode {
   readonly rates?: Rates;
   /** Its endpoints. */
   readonly endpoints: EndpointNode[];
+  /** The machines its protocol runs (a SURVEYOR's surveys…). */
+  readonly machines: ActorView[];
 }
 
 interface MutableSocket {
@@ -95,6 +97,7 @@ interface MutableSocket {
   stats?: SocketStatistics;
   rates?: Rates;
   endpoints: Map<string, MutableEndpoint>;
+  machines: ActorView[];
 }
 
 interface MutableEndpoint {
@@ -125,7 +128,7 @@ export function buildTopology(state: LiveState): SocketNode[] {
   const socketOf = (id: number, name: string): MutableSocket => {
     const key = socketKey(id);
     let socket = sockets.get(key);
-    if (socket === undefined) sockets.set(key, socket = { key, name, endpoints: new Map() });
+    if (socket === undefined) sockets.set(key, socket = { key, name, endpoints: new Map(), machines: [] });
     return socket;
   };
   const endpointOf = (socket: MutableSocket, id: number, name: string, kind: "listener" | "dialer") => {
@@ -172,6 +175,9 @@ export function buildTopology(state: LiveState): SocketNode[] {
     endpoint.actor = actor;
     endpoint.name = actor.name;
   }
+  for (const actor of running.filter((a) => a.kind === "protocol")) {
+    sockets.get(socketKey(actor.socket))?.machines.push(actor);
+  }
   for (const actor of running.filter((a) => a.kind === "pipe")) {
     const endpoint = sockets.get(socketKey(actor.socket))?.endpoints.get(
       endpointKey(actor.socket, actor.endpoint ?? 0),
@@ -182,6 +188,7 @@ export function buildTopology(state: LiveState): SocketNode[] {
   }
   return [...sockets.values()].sort(byId).map((socket) => ({
     ...socket,
+    machines: socket.machines.sort(byId),
     endpoints: [...socket.endpoints.values()].sort(byId).map((endpoint) => ({
       ...endpoint,
       pipes: [...endpoint.pipes.values()].sort(byId),
@@ -206,7 +213,7 @@ function lastNumber(key: string): number {
  * @example Usage
  * ```ts
  * import { matchesFilter } from "./topology.ts";
- * console.log(matchesFilter({ key: "s1", name: "socket#1(req)", endpoints: [] }, "REQ")); // true
+ * console.log(matchesFilter({ key: "s1", name: "socket#1(req)", endpoints: [], machines: [] }, "REQ")); // true
  * ```
  *
  * @param socket a socket of the topology
@@ -218,5 +225,6 @@ export function matchesFilter(socket: SocketNode, filter: string): boolean {
   if (text === "") return true;
   const has = (value: string | undefined) => value !== undefined && value.toLowerCase().includes(text);
   return has(socket.name) || has(socket.alias) || has(socket.protocol) ||
-    socket.endpoints.some((endpoint) => has(endpoint.name) || endpoint.pipes.some((pipe) => has(pipe.name)));
+    socket.endpoints.some((endpoint) => has(endpoint.name) || endpoint.pipes.some((pipe) => has(pipe.name))) ||
+    socket.machines.some((machine) => has(machine.name));
 }

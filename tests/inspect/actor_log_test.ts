@@ -136,3 +136,22 @@ Deno.test("rates come from two samples; the topology joins actors and statistics
   assert.equal(formatBytes(1536), "1.5 KiB");
   log.close();
 });
+
+Deno.test("a machine a protocol runs (a SURVEYOR's survey) is named, followed and listed under its socket", async () => {
+  const runtime = registerBuiltins(new Runtime());
+  const log = new ActorLog(runtime);
+  await using surveyor = runtime.socket("surveyor", { options: { deadline: 50 } });
+  await surveyor.listen("inproc://actor-log-survey");
+  await surveyor.send("anyone?");
+  const key = "s1/m1";
+  await until(() => actor(log, key)?.state === "surveying", 5000, "the survey machine");
+  const survey = actor(log, key)!;
+  assert.equal(survey.kind, "protocol");
+  assert.equal(survey.machine, "survey");
+  assert.equal(survey.name, "socket#1(surveyor) survey#1");
+  assert.match(survey.timeline.at(-1)!.detail ?? "", /^deadline 50 ms$/);
+  const state = { actors: new Map(log.views().map((view) => [view.key, view])) };
+  assert.deepEqual(buildTopology(state)[0]!.machines.map((m) => m.key), [key]);
+  assert.match(renderReport(state), /\n {2}socket#1\(surveyor\) survey#1 {2}\[surveying\]/);
+  log.close();
+});

@@ -106,6 +106,10 @@ function socketBlock(socket: SocketNode): NodeSpec {
         ["counters", waiting],
         ["drops", drops === "" ? "" : `drops: ${drops}`],
       ]),
+      ...socket.machines.map((machine) => {
+        const spec = row(machine.key, machine.name, machine, [["counters", `${machine.machine} machine`]]);
+        return { ...spec, className: `${spec.className} machine` };
+      }),
       ...socket.endpoints.map(endpointBlock),
     ],
   };

@@ -85,7 +85,32 @@ export function registerActorInput(input: unknown, identity: ActorIdentity): voi
 export function actorIdentity(actorRef: unknown): ActorIdentity | undefined {
   if (typeof actorRef !== "object" || actorRef === null) return undefined;
   const input = (actorRef as { options?: { input?: unknown } }).options?.input;
-  return typeof input === "object" && input !== null ? (input as { [IDENTITY]?: ActorIdentity })[IDENTITY] : undefined;
+  if (typeof input !== "object" || input === null) return undefined;
+  return (input as { [IDENTITY]?: ActorIdentity })[IDENTITY] ?? pipeIdentity(input as PipeInput);
+}
+
+/** What a pipe machine's input holds that names it. */
+interface PipeInput {
+  readonly pipe?: { readonly id?: unknown; readonly name?: unknown; readonly endpoint?: unknown };
+  readonly owner?: unknown;
+}
+
+/**
+ * A pipe's identity, made from its machine's input (the pipe, and the
+ * endpoint actor that owns it, which knows the socket) when asked: pipes
+ * are many, and carry nothing extra for this.
+ */
+function pipeIdentity(input: PipeInput): ActorIdentity | undefined {
+  const pipe = input.pipe;
+  if (
+    typeof pipe !== "object" || pipe === null || typeof pipe.id !== "number" || typeof pipe.name !== "string" ||
+    typeof pipe.endpoint !== "number"
+  ) {
+    return undefined;
+  }
+  const owner = actorIdentity(input.owner);
+  if (owner === undefined || (owner.kind !== "listener" && owner.kind !== "dialer")) return undefined;
+  return { kind: "pipe", name: pipe.name, socket: owner.socket, endpoint: pipe.endpoint, pipe: pipe.id };
 }
 
 /**

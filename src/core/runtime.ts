@@ -331,13 +331,14 @@ const inspections = new WeakMap<Runtime, RuntimeInspection>();
 
 /**
  * Starts an actor of one of a runtime's machines on the runtime's clock,
- * with an optional inspector, and registers who it is. Internal to the core.
+ * with an optional inspector, and registers who it is (a pipe's identity
+ * is read from its input instead). Internal to the core.
  */
 export function startActor(
   runtime: Runtime,
   machine: MachineDefinition,
   input: unknown,
-  identity: ActorIdentity,
+  identity: ActorIdentity | undefined,
   inspect?: Inspector,
   owner?: AnyActorRef,
 ): Actor<AnyStateMachine> {
@@ -351,11 +352,13 @@ export function startActor(
   // on the parent's (shared) state nodes. A unique id per pipe would add
   // one entry per finished pipe, forever (~220 B a connection). A root
   // actor has no parent to tell: its id is its readable name.
-  registerActorInput(input, identity);
+  if (identity !== undefined) registerActorInput(input, identity);
   const actor = createActor(machine as AnyStateMachine, {
     input,
     clock: runtime.clock,
-    ...(owner ? { parent: owner, id: machine.id } : { id: identity.name, ...(inspect ? { inspect } : {}) }),
+    ...(owner
+      ? { parent: owner, id: machine.id }
+      : { ...(identity ? { id: identity.name } : {}), ...(inspect ? { inspect } : {}) }),
   } as never);
   if (owner === undefined) inspections.get(runtime)?.adopt(actor);
   actor.start();

@@ -126,7 +126,7 @@ function openPipe(
   origin: { id: number; scheme: string; priorities: { send: number; recv: number } },
   drained: () => void,
 ): PipeActor {
-  const { runtime, spec, socketId } = maker;
+  const { runtime, spec } = maker;
   const machine: { actor?: PipeActor } = {};
   const pipe = new Pipe(
     { id: runtime.nextPipeId(), endpoint: origin.id, scheme: origin.scheme },
@@ -149,7 +149,8 @@ function openPipe(
       handshakeTimeout: runtime.handshakeTimeout,
       clock: runtime.clock,
     },
-    { kind: "pipe", name: pipe.name, socket: socketId, endpoint: origin.id, pipe: pipe.id },
+    // No identity of its own: a pipe's is read from its input (`actorIdentity`), so that it costs no memory.
+    undefined,
     maker.inspect,
     owner,
   ) as unknown as PipeActor;

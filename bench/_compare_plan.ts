@@ -287,6 +287,7 @@ function allCells(quick: boolean): Cell[] {
       crossPair("thr", ipc, 64, "nanomsg", "ours"),
     ]);
   }
+  cells.push(inspectorCell(quick));
   const subscribers = quick ? 10 : FANOUT_SUBSCRIBERS;
   cells.push({
     group: "fanout",
@@ -300,6 +301,5 @@ function allCells(quick: boolean): Cell[] {
     memory: false,
     variants: IMPLS.map((impl) => fanOut(impl, subscribers, 64)),
   });
-  cells.push(inspectorCell(quick));
   return cells;
 }

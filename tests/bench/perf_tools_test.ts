@@ -66,6 +66,7 @@ Deno.test({
       assert.match(r.stdout, /\| tcp \| libnanomsg \| [\d.]+ \| [\d.]+ \| [\d.]+ \| 1\.00× \|/);
       assert.match(r.stdout, /\| tcp +\| [\d,]+ \| [\d,]+ \| 100 on one listener \|/);
       assert.match(r.stderr, /\[(\d+)\/\1\] fan-out/);
+      assert.match(r.stdout, /\| [\d,]+ \| [\d,]+ \| \d+% \| ≥ 90% \|/, "the inspector's row");
       const svg = await Deno.readTextFile(`${dir}/RESULTS.svg`);
       assert.match(svg, /^<svg /);
       assert.match(

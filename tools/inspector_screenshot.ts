@@ -8,7 +8,7 @@
  * @module
  */
 
-import { launchChromium } from "../tests/inspect/_browser.ts";
+import { launchChromium } from "../tests/_browser.ts";
 import { ROOT } from "./_format.ts";
 
 /** Where the picture goes, relative to the repository root. */

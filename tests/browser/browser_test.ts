@@ -10,12 +10,11 @@
  */
 
 import assert from "node:assert/strict";
-import { chromium } from "playwright-core";
 import { openSocket } from "../../mod.ts";
+import { CHROMIUM, launchChromium } from "../_browser.ts";
 import { freePort, hasCommand, PEERS_REQUIRED } from "../_helpers.ts";
 import { spawnPeer } from "../interop/_peers.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const present = (() => {
   try {
     return Deno.statSync(CHROMIUM).isFile && hasCommand("nngcat");
@@ -69,18 +68,7 @@ Deno.test({
       url: pubUrl,
       send: { data: "news" },
     });
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    });
+    const browser = await launchChromium();
     try {
       const tab = await browser.newPage();
       const requested: string[] = [];

@@ -15,7 +15,7 @@ import type { Page } from "playwright-core";
 import { registerBuiltins, Runtime, type Socket } from "../../mod.ts";
 import { serveInspector } from "../../src/inspect/mod.ts";
 import { stopChild } from "../_helpers.ts";
-import { HAS_CHROMIUM, launchChromium } from "./_browser.ts";
+import { HAS_CHROMIUM, launchChromium } from "../_browser.ts";
 
 /** Markup that would run script if it were ever parsed as HTML. */
 const MARKUP = "<img src=x onerror=window.xssHit=1>";

@@ -12,7 +12,7 @@ import { setup } from "../../src/core/xstate.ts";
 import { registerBuiltins, Runtime } from "../../mod.ts";
 import type { MachineDefinition } from "../../src/core/runtime.ts";
 import { layoutMachine, MACHINE_VIEW_SCRIPT, machineGraph } from "../../src/inspect/mod.ts";
-import { HAS_CHROMIUM, launchChromium } from "./_browser.ts";
+import { HAS_CHROMIUM, launchChromium } from "../_browser.ts";
 
 const MARKUP = "<img src=x onerror=xssHit()>";
 

@@ -7,7 +7,7 @@
  */
 
 import { type Browser, chromium } from "playwright-core";
-import { hasCommand, PEERS_REQUIRED } from "../_helpers.ts";
+import { hasCommand, PEERS_REQUIRED } from "./_helpers.ts";
 
 /** Where Debian puts Chromium. */
 export const CHROMIUM = "/usr/bin/chromium";

@@ -4,10 +4,9 @@
  * `NN_TCP_KEEPALIVE`.
  *
  * `NN_TCP_KEEPALIVE` does two things. It switches on the kernel's
- * keepalive probes (`SO_KEEPALIVE`) where Deno lets us: on plain tcp
- * connections (tcp, ws), not on TLS ones (`Deno.TlsConn` has no
- * `setKeepAlive`, and Deno's TLS listeners hand out no tcp connection to
- * set it on first). And it arms a send-stall watchdog (see
+ * keepalive probes (`SO_KEEPALIVE`) on every connection of these
+ * transports (TLS ones are `node:tls` sockets, see `_tls_socket.ts`, which
+ * take both switches). And it arms a send-stall watchdog (see
  * {@linkcode sendStallTimeout}) on every connection of these transports,
  * which is what finds a vanished peer while we are sending to it.
  *
@@ -32,9 +31,11 @@ import type { TransportOptions } from "../core/transport.ts";
  */
 export const KEEPALIVE_SEND_STALL = 30_000;
 
+/** The tcp switches of one connection (`NN_TCP_NODELAY`, `NN_TCP_KEEPALIVE`). */
+export type TcpSwitches = Pick<TransportOptions, "tcpNoDelay" | "tcpKeepAlive">;
+
 /**
- * Applies the per-connection tcp settings to a plain tcp connection; a
- * TLS connection is left as it is (Deno offers neither switch on one).
+ * Applies the per-connection tcp settings to a Deno tcp connection.
  * Keepalive probes: Deno can
  * only switch `SO_KEEPALIVE` on; when probes start and how often they
  * repeat are the kernel's `net.ipv4.tcp_keepalive_time`, `_intvl` and
@@ -47,14 +48,12 @@ export const KEEPALIVE_SEND_STALL = 30_000;
  * tuneTcp(await Deno.connect({ port: 5555 }), options);
  * ```
  *
- * @param conn an accepted or dialed connection (tcp or TLS)
- * @param options the socket's transport options
+ * @param conn an accepted or dialed tcp connection
+ * @param options the socket's transport options (or just its switches)
  */
-export function tuneTcp(conn: Deno.Conn, options: TransportOptions): void {
-  if (!("setKeepAlive" in conn)) return;
-  const tcp = conn as Deno.TcpConn;
-  if (options.tcpNoDelay) tcp.setNoDelay(true);
-  if (options.tcpKeepAlive) tcp.setKeepAlive(true);
+export function tuneTcp(conn: Deno.TcpConn, options: TcpSwitches): void {
+  if (options.tcpNoDelay) conn.setNoDelay(true);
+  if (options.tcpKeepAlive) conn.setKeepAlive(true);
 }
 
 /**

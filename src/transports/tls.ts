@@ -8,25 +8,27 @@
  * @module
  */
 
-import { fromDenoError, SpError } from "../core/errors.ts";
+import { SpError } from "../core/errors.ts";
 import { requirePermissions } from "../core/permissions.ts";
-import { checkEndpointOptions, type Transport, type TransportOptions } from "../core/transport.ts";
-import { DenoListener } from "./_deno_listener.ts";
+import {
+  checkEndpointOptions,
+  type Transport,
+  type TransportListener,
+  type TransportOptions,
+} from "../core/transport.ts";
 import { StreamConnection } from "./_stream_connection.ts";
 import { parseTcpAddress } from "./_tcp_address.ts";
 import { sendStallTimeout } from "./_tcp_tuning.ts";
-import { describeAddr, dialTls, listenTls, TLS_OPTIONS, tlsSettings, tlsStream } from "./_tls.ts";
+import { TLS_OPTIONS, tlsSettings } from "./_tls.ts";
+import { dialTls, type TlsConnection, TlsListener } from "./_tls_socket.ts";
 
 /** tcp frames carry no type byte. */
 const TCP_FRAMES = {} as const;
 
-/**
- * `NN_TCP_KEEPALIVE` arms the send-stall watchdog; Deno's TLS connections
- * cannot switch on `SO_KEEPALIVE` or `TCP_NODELAY` (see `_tcp_tuning.ts`).
- */
-function connection(conn: Deno.TlsConn, options: TransportOptions, description: string): StreamConnection {
-  const stream = tlsStream(conn, description);
-  return new StreamConnection(stream, TCP_FRAMES, options.recvMaxSize, description, {
+/** `NN_TCP_KEEPALIVE` also arms the send-stall watchdog. */
+function connection(tls: TlsConnection, options: TransportOptions): StreamConnection {
+  return new StreamConnection(tls.stream, TCP_FRAMES, options.recvMaxSize, `tls+tcp ${tls.remote}`, {
+    addresses: { local: tls.local, remote: tls.remote },
     sendStallTimeout: sendStallTimeout(options),
   });
 }
@@ -36,6 +38,27 @@ function parse(address: string, mode: "bind" | "connect", ipv4only: boolean) {
     throw new SpError("EINVAL", "tls+tcp connects take no local interface (iface;host)");
   }
   return parseTcpAddress(address, mode, ipv4only);
+}
+
+/** A bound tls+tcp address: each accepted TLS connection becomes an SP connection. */
+class TlsTcpListener implements TransportListener {
+  readonly address: string;
+  readonly #listener: TlsListener;
+  readonly #options: TransportOptions;
+
+  constructor(listener: TlsListener, options: TransportOptions) {
+    this.#listener = listener;
+    this.#options = options;
+    this.address = listener.address;
+  }
+
+  async accept() {
+    return connection(await this.#listener.accept(), this.#options);
+  }
+
+  close(): Promise<void> {
+    return this.#listener.close();
+  }
 }
 
 /**
@@ -62,26 +85,19 @@ export function createTlsTcpTransport(): Transport {
         requirePermissions([{ name: "net", host: hostPort }], `tls+tcp://${address}`);
       }
     },
-    listen(address, options) {
+    async listen(address, options) {
       const url = `tls+tcp://${address}`;
-      try {
-        const { host, port } = parse(address, "bind", options.ipv4only);
-        const listener = listenTls(host, port, tlsSettings(options.endpoint, "bind"), url);
-        return Promise.resolve(
-          new DenoListener(listener, describeAddr(listener.addr), (conn) => {
-            const description = `tls+tcp ${describeAddr(conn.remoteAddr)}`;
-            return connection(conn, options, description);
-          }),
-        );
-      } catch (err) {
-        return Promise.reject(fromDenoError(err, url));
-      }
+      const { host, port } = parse(address, "bind", options.ipv4only);
+      const settings = tlsSettings(options.endpoint, "bind");
+      return new TlsTcpListener(await TlsListener.listen(host, port, settings, () => options, url), options);
     },
     async dial(address, options, signal) {
       const url = `tls+tcp://${address}`;
       const { host, port } = parse(address, "connect", options.ipv4only);
-      const conn = await dialTls(host, port, tlsSettings(options.endpoint, "connect"), signal, url);
-      return connection(conn, options, `tls+tcp ${describeAddr(conn.remoteAddr)}`);
+      return connection(
+        await dialTls(host, port, tlsSettings(options.endpoint, "connect"), options, signal, url),
+        options,
+      );
     },
   };
 }

@@ -5,7 +5,9 @@
  * listener sends 64 KiB fragments, its dialer 1 MiB ones); RCVMAXSIZE on
  * the reassembled size; nanocat's 400 that never ends, cut by the
  * handshake timeout while the dialer retries; and `wss://` and
- * `tls+tcp://` with nngcat's `--cert`, `--key` and `--cacert`.
+ * `tls+tcp://` with nngcat's `--cert`, `--key` and `--cacert`, including
+ * request/reply of 20 KiB, 64 KiB and 1 MiB messages that must not stall
+ * (messages larger than one TLS record; see `_tls_socket.ts`).
  *
  * @module
  */
@@ -14,6 +16,7 @@ import assert from "node:assert/strict";
 import { registerBuiltins, Runtime } from "../../mod.ts";
 import { freePort, text, until } from "../_helpers.ts";
 import { CAN_MAKE_CERTS, testCerts } from "../transports/_certs.ts";
+import { LARGE_ROUNDS, pingPong } from "../transports/_ping_pong.ts";
 import { interopTest, PayloadFile, spawnPeer, STEP_TIMEOUT_MS } from "./_peers.ts";
 import { binaryPayload, openOurSocket, receiveFromPeer, sendToPeer } from "./_scenarios.ts";
 
@@ -139,6 +142,40 @@ for (const scheme of ["wss", "tls+tcp"] as const) {
       assert.equal(text(request), `over ${scheme}`);
       await ours.send("answered");
       await peer.waitForStdout((out) => text(out).includes(`"answered"`), STEP_TIMEOUT_MS, "nngcat prints the reply");
+    });
+  }
+}
+
+for (const scheme of ["wss", "tls+tcp"] as const) {
+  for (const we of ["bind", "connect"] as const) {
+    const name = `${scheme} interop: our REQ ${we === "bind" ? "binds" : "connects"}, nngcat's REP answers ` +
+      `20 KiB, 64 KiB and 1 MiB messages without stalling`;
+    interopTest("nngcat", name, async () => {
+      if (certs === undefined) throw new Error("openssl is needed to make test certificates");
+      for (const [size, rounds] of LARGE_ROUNDS) {
+        const url = `${scheme}://127.0.0.1:${freePort()}`;
+        const answer = binaryPayload(size);
+        using file = new PayloadFile(answer);
+        await using req = openOurSocket("req");
+        req.setOption("rcvmaxsize", -1);
+        if (we === "bind") await req.bind(url, { "tls-cert": certs.cert, "tls-key": certs.key });
+        await using peer = spawnPeer({
+          peer: "nngcat",
+          socket: "rep",
+          endpoint: we === "bind" ? "connect" : "bind",
+          url,
+          extra: [
+            ...(we === "bind" ? ["--cacert", certs.caFile] : ["--cert", certs.certFile, "--key", certs.keyFile]),
+            ...["--file", file.path, "--recv-maxsz", String(2 * size)],
+          ],
+        });
+        if (we === "connect") req.connect(url, { "tls-ca-file": certs.caFile });
+        await peer.guard(
+          pingPong(req, binaryPayload(size), rounds, `${scheme} ${size} B`, answer),
+          15_000,
+          "ping-pong",
+        );
+      }
     });
   }
 }

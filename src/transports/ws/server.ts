@@ -15,8 +15,9 @@ import type { Clock } from "../../core/clock.ts";
 import { fromDenoError, SpError } from "../../core/errors.ts";
 import type { Connection, TransportListener, TransportOptions } from "../../core/transport.ts";
 import type { ByteStream } from "../_stream_connection.ts";
-import { sendStallTimeout, tuneTcp } from "../_tcp_tuning.ts";
-import { describeAddr, listenTls, type TlsSettings, tlsStream } from "../_tls.ts";
+import { sendStallTimeout, type TcpSwitches, tuneTcp } from "../_tcp_tuning.ts";
+import type { TlsSettings } from "../_tls.ts";
+import { hostPort, TlsListener } from "../_tls_socket.ts";
 import type { WsAddress } from "./address.ts";
 import { WsConnection } from "./connection.ts";
 import {
@@ -103,24 +104,83 @@ class PathListener implements TransportListener {
   }
 }
 
+/** A connection accepted on a shared port, before its request is read. */
+interface Accepted {
+  readonly stream: ByteStream;
+  /** The peer's `host:port`. */
+  readonly remote: string;
+}
+
+/** What a shared port listens with: Deno's tcp listener (ws) or a TLS one (wss). */
+interface PortListener {
+  /** The bound `host:port`. */
+  readonly address: string;
+  readonly port: number;
+  accept(): Promise<Accepted>;
+  close(): Promise<void>;
+}
+
+/** ws: a Deno tcp listener; each connection gets the tcp switches of the port's first path. */
+class TcpPortListener implements PortListener {
+  readonly address: string;
+  readonly port: number;
+  readonly #listener: Deno.TcpListener;
+  readonly #tcp: () => TcpSwitches | undefined;
+  #pendingAccept: Promise<unknown> | undefined;
+
+  constructor(listener: Deno.TcpListener, tcp: () => TcpSwitches | undefined) {
+    this.#listener = listener;
+    this.#tcp = tcp;
+    this.port = listener.addr.port;
+    this.address = hostPort(listener.addr.hostname, listener.addr.port);
+  }
+
+  async accept(): Promise<Accepted> {
+    const accepting = this.#listener.accept();
+    this.#pendingAccept = accepting;
+    const conn = await accepting;
+    const switches = this.#tcp();
+    if (switches !== undefined) tuneTcp(conn, switches);
+    return { stream: conn, remote: hostPort(conn.remoteAddr.hostname, conn.remoteAddr.port) };
+  }
+
+  async close(): Promise<void> {
+    try {
+      this.#listener.close();
+    } catch { /* already closed */ }
+    await this.#pendingAccept?.catch(() => {}); // the port is free once the pending accept has ended
+  }
+}
+
 /** One port: the tcp/TLS listener and the paths served on it. */
 class SharedServer {
   readonly address: string;
+  readonly port: number;
   readonly tls: TlsSettings | undefined;
   readonly routes = new Map<string, PathListener>();
-  readonly #listener: Deno.Listener;
+  readonly #listener: PortListener;
   readonly #settings: WsServerSettings;
-  readonly #forget: () => void;
+  #forget: () => void = () => {};
   #inProgress = 0;
   #accepting: Promise<void>;
 
-  constructor(listener: Deno.Listener, tls: TlsSettings | undefined, settings: WsServerSettings, forget: () => void) {
+  constructor(listener: PortListener, tls: TlsSettings | undefined, settings: WsServerSettings) {
     this.#listener = listener;
     this.tls = tls;
     this.#settings = settings;
-    this.#forget = forget;
-    this.address = describeAddr(listener.addr as Deno.NetAddr);
+    this.address = listener.address;
+    this.port = listener.port;
     this.#accepting = this.#acceptLoop();
+  }
+
+  /** The switches of the port's first path, for a new connection (they are per port, not per path). */
+  tcpSwitches(): TcpSwitches | undefined {
+    return this.routes.values().next().value?.options;
+  }
+
+  /** Runs once the last path has gone, before the port is released. */
+  onForget(forget: () => void): void {
+    this.#forget = forget;
   }
 
   async remove(route: PathListener): Promise<void> {
@@ -128,39 +188,33 @@ class SharedServer {
     this.routes.delete(route.path);
     if (this.routes.size > 0) return;
     this.#forget();
-    try {
-      this.#listener.close();
-    } catch { /* already closed */ }
-    await this.#accepting; // the port is free once the pending accept has ended
+    await this.#listener.close();
+    await this.#accepting;
   }
 
   async #acceptLoop(): Promise<void> {
     for (;;) {
-      let conn: Deno.Conn;
+      let accepted: Accepted;
       try {
-        conn = await this.#listener.accept();
+        accepted = await this.#listener.accept();
       } catch {
         return; // closed
       }
       if (this.#inProgress >= REQUESTS_IN_PROGRESS_MAX) {
-        conn.close();
+        accepted.stream.close();
         continue;
       }
-      const first = this.routes.values().next().value;
-      if (first !== undefined) tuneTcp(conn, first.options);
-      this.#route(conn);
+      this.#route(accepted);
     }
   }
 
-  async #route(conn: Deno.Conn): Promise<void> {
-    const remote = describeAddr(conn.remoteAddr as Deno.NetAddr);
+  async #route({ stream, remote }: Accepted): Promise<void> {
     const description = `${this.#settings.scheme} ${remote}`;
-    const stream = this.tls === undefined ? conn : tlsStream(conn as Deno.TlsConn, description);
     this.#inProgress++;
     let timedOut = false;
     const timer = this.#settings.clock.setTimeout(() => {
       timedOut = true;
-      conn.close();
+      stream.close();
     }, this.#settings.requestTimeout);
     let buffer = new Uint8Array(1024);
     let filled = 0;
@@ -193,14 +247,14 @@ class SharedServer {
       }
     } catch (err) {
       this.#settings.clock.clearTimeout(timer);
-      await this.#refuse(stream, conn, description, timedOut ? undefined : err);
+      await this.#refuse(stream, description, timedOut ? undefined : err);
     } finally {
       this.#inProgress--;
     }
   }
 
   /** Answers and closes a request that cannot be served; `err` undefined means it timed out. */
-  async #refuse(stream: ByteStream, conn: Deno.Conn, description: string, err: unknown): Promise<void> {
+  async #refuse(stream: ByteStream, description: string, err: unknown): Promise<void> {
     let reason: SpError;
     if (err === undefined) {
       reason = new SpError("ETIMEDOUT", "no complete WebSocket request in time");
@@ -212,7 +266,7 @@ class SharedServer {
       reason = new SpError("ECONNRESET", `reading the request failed: ${(err as Error).message}`, { cause: err });
     }
     try {
-      conn.close();
+      stream.close();
     } catch { /* closed by the timer or the peer */ }
     const first = this.routes.values().next().value;
     first?.deliver(new RefusedConnection(description, new SpError(reason.code, `${description}: ${reason.message}`)));
@@ -230,7 +284,8 @@ class SharedServer {
  */
 export class WsServers {
   readonly #settings: WsServerSettings;
-  readonly #servers = new Map<string, SharedServer>();
+  // Keyed by host|port; a server still opening is there as its promise, so a second bind waits for it.
+  readonly #servers = new Map<string, Promise<SharedServer>>();
 
   /** @param settings scheme, clock and request timeout */
   constructor(settings: WsServerSettings) {
@@ -243,24 +298,31 @@ export class WsServers {
    *
    * @throws {SpError} EADDRINUSE when the path is taken or the port is someone else's
    */
-  listen(address: WsAddress, options: TransportOptions, tls: TlsSettings | undefined, url: string): TransportListener {
+  async listen(
+    address: WsAddress,
+    options: TransportOptions,
+    tls: TlsSettings | undefined,
+    url: string,
+  ): Promise<TransportListener> {
     // Port 0 asks for a port of its own; the server is then known by the port it got.
-    let server = address.port === 0 ? undefined : this.#servers.get(`${address.host}|${address.port}`);
+    let server = address.port === 0 ? undefined : await this.#servers.get(`${address.host}|${address.port}`);
     if (server === undefined) {
-      let listener: Deno.Listener;
+      const opening = this.#open(address, tls, url);
+      const ownKey = `${address.host}|${address.port}`;
+      if (address.port !== 0) this.#servers.set(ownKey, opening);
+      let opened: SharedServer;
       try {
-        listener = tls === undefined
-          ? Deno.listen({ hostname: address.host, port: address.port, transport: "tcp" })
-          : listenTls(address.host, address.port, tls, url);
+        opened = await opening;
       } catch (err) {
-        throw fromDenoError(err, url);
+        if (this.#servers.get(ownKey) === opening) this.#servers.delete(ownKey);
+        throw err;
       }
-      const key = `${address.host}|${(listener.addr as Deno.NetAddr).port}`;
-      const created: SharedServer = new SharedServer(listener, tls, this.#settings, () => {
-        if (this.#servers.get(key) === created) this.#servers.delete(key);
+      const key = `${address.host}|${opened.port}`;
+      if (address.port === 0) this.#servers.set(key, opening);
+      opened.onForget(() => {
+        if (this.#servers.get(key) === opening) this.#servers.delete(key);
       });
-      server = created;
-      this.#servers.set(key, server);
+      server = opened;
     } else if (tls !== undefined && (tls.cert !== server.tls?.cert || tls.key !== server.tls?.key)) {
       throw new SpError("EADDRINUSE", `${url}: the port is already served with another certificate`);
     }
@@ -268,5 +330,23 @@ export class WsServers {
     const route = new PathListener(server, address.path, options);
     server.routes.set(address.path, route);
     return route;
+  }
+
+  async #open(address: WsAddress, tls: TlsSettings | undefined, url: string): Promise<SharedServer> {
+    // Connections take the switches of the port's first path, known once the server exists.
+    const opened: { server?: SharedServer } = {};
+    const tcp = () => opened.server?.tcpSwitches();
+    let listener: PortListener;
+    if (tls === undefined) {
+      try {
+        listener = new TcpPortListener(Deno.listen({ hostname: address.host, port: address.port }), tcp);
+      } catch (err) {
+        throw fromDenoError(err, url);
+      }
+    } else {
+      listener = await TlsListener.listen(address.host, address.port, tls, tcp, url);
+    }
+    opened.server = new SharedServer(listener, tls, this.#settings);
+    return opened.server;
   }
 }

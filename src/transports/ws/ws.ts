@@ -13,7 +13,9 @@ import { type Clock, systemClock } from "../../core/clock.ts";
 import { fromDenoError } from "../../core/errors.ts";
 import { checkEndpointOptions, type Transport } from "../../core/transport.ts";
 import { sendStallTimeout, tuneTcp } from "../_tcp_tuning.ts";
-import { describeAddr, dialTls, TLS_OPTIONS, tlsSettings, tlsStream } from "../_tls.ts";
+import type { ByteStream } from "../_stream_connection.ts";
+import { TLS_OPTIONS, tlsSettings } from "../_tls.ts";
+import { dialTls, hostPort } from "../_tls_socket.ts";
 import { parseWsAddress } from "./address.ts";
 import { WsConnection } from "./connection.ts";
 import { WsServers } from "./server.ts";
@@ -50,7 +52,7 @@ function createTransport(secure: boolean, options: WsTransportOptions): Transpor
       try {
         const parsed = parseWsAddress(address, "bind", options.ipv4only, secure);
         const tls = secure ? tlsSettings(options.endpoint, "bind") : undefined;
-        return Promise.resolve(servers.listen(parsed, options, tls, url));
+        return servers.listen(parsed, options, tls, url);
       } catch (err) {
         return Promise.reject(err);
       }
@@ -58,17 +60,28 @@ function createTransport(secure: boolean, options: WsTransportOptions): Transpor
     async dial(address, options, signal) {
       const url = `${scheme}://${address}`;
       const { host, port, target, hostHeader } = parseWsAddress(address, "connect", options.ipv4only, secure);
-      let conn: Deno.TcpConn | Deno.TlsConn;
-      try {
-        conn = secure
-          ? await dialTls(host, port, tlsSettings(options.endpoint, "connect"), signal, url)
-          : await Deno.connect({ hostname: host, port, transport: "tcp", signal });
-      } catch (err) {
-        throw fromDenoError(err, url);
+      let stream: ByteStream;
+      let remote: string;
+      if (secure) {
+        ({ stream, remote } = await dialTls(
+          host,
+          port,
+          tlsSettings(options.endpoint, "connect"),
+          options,
+          signal,
+          url,
+        ));
+      } else {
+        let conn: Deno.TcpConn;
+        try {
+          conn = await Deno.connect({ hostname: host, port, transport: "tcp", signal });
+        } catch (err) {
+          throw fromDenoError(err, url);
+        }
+        tuneTcp(conn, options);
+        [stream, remote] = [conn, hostPort(conn.remoteAddr.hostname, conn.remoteAddr.port)];
       }
-      tuneTcp(conn, options);
-      const description = `${scheme} ${describeAddr(conn.remoteAddr)}`;
-      const stream = secure ? tlsStream(conn as Deno.TlsConn, description) : conn;
+      const description = `${scheme} ${remote}`;
       const setup = { role: "client", host: hostHeader, target } as const;
       return new WsConnection(stream, setup, options.recvMaxSize, description, sendStallTimeout(options));
     },

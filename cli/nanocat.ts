@@ -18,8 +18,8 @@
  *
  * `ws://`, `wss://` and `tls+tcp://` addresses work like the others; for
  * the TLS ones nngcat's flags are accepted too: `--cert FILE` (`-E`),
- * `--key FILE`, `--cacert FILE` and `--insecure` (`-k`, skips the name
- * check). nanocat has no TLS, so they are matched by full name only and
+ * `--key FILE`, `--cacert FILE` and `--insecure` (`-k`, does not verify
+ * the server's certificate). nanocat has no TLS, so they are matched by full name only and
  * are not in `--help`, which stays nanocat's text.
  *
  * Relative paths (`--file`, `--cert`, `ipc://`) are taken from the directory

@@ -20,7 +20,7 @@ export interface TlsFlags {
   key?: string;
   /** `--cacert`: CA certificates to verify the peer with. */
   cacert?: string;
-  /** `--insecure`: do not check the server's name. */
+  /** `--insecure`: do not verify the server's certificate. */
   insecure: boolean;
 }
 

@@ -10,12 +10,12 @@
  * | `tls-ca-file`        | path of PEM CA certificates to verify the peer with (nng) |
  * | `tls-ca`             | the same as PEM text                               |
  * | `tls-server-name`    | the name to verify the server's certificate against (nng) |
- * | `tls-authmode`       | `"required"` (dialer default) or `"none"` (nng); see below |
+ * | `tls-authmode`       | `"required"` (dialer default) or `"none"` (nng): verify the peer or not |
  *
  * A listener needs a certificate and key. A dialer verifies the server
  * against the system roots plus the CA given, and its name against
- * `tls-server-name` or the host dialed; `tls-authmode: "none"` skips the
- * name check. Our listeners do not ask for client certificates, so a
+ * `tls-server-name` or the host dialed; `tls-authmode: "none"` skips both,
+ * as nng's does. Our listeners do not ask for client certificates, so a
  * listener's authmode can only be `"none"`.
  *
  * @module
@@ -45,7 +45,7 @@ export interface TlsSettings {
   caCerts?: string[];
   /** The name the server's certificate must carry. */
   serverName?: string;
-  /** Whether the server's name is checked. */
+  /** Whether the server's certificate is verified (its chain and its name). */
   verify: boolean;
 }
 

@@ -94,8 +94,8 @@ function handshake(socket: TLSSocket, secureEvent: "secure" | "secureConnect", w
 
 /**
  * Dials a TLS server. Resolves once tcp is connected; the handshake runs
- * on first use. The server's chain is verified against the system roots
- * plus the CA given, and, unless `verify` is off, its certificate's names
+ * on first use. Unless `verify` is off, the server's chain is verified
+ * against the system roots plus the CA given, and its certificate's names
  * against `serverName` (default: the host).
  *
  * @example Usage
@@ -122,6 +122,7 @@ export function dialTls(
     ca: settings.caCerts === undefined ? undefined : [...rootCertificates, ...settings.caCerts],
     cert: settings.cert,
     key: settings.key,
+    rejectUnauthorized: settings.verify,
     checkServerIdentity: settings.verify
       ? (_host: string, cert: PeerCertificate) => checkServerIdentity(name, cert)
       : () => undefined,

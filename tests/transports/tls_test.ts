@@ -2,7 +2,8 @@
  * tls+tcp and wss transports: the conformance suite over TLS with a test
  * CA, and the TLS options: a listener needs a certificate, a dialer that
  * does not trust the CA is refused (and counted), a server name other
- * than the address is checked, unknown option names are EINVAL. And
+ * than the address is checked, authmode "none" verifies nothing, unknown
+ * option names are EINVAL. And
  * request/reply of messages larger than one TLS record keeps going in
  * both directions (Deno's own TLS held every such message ~40 ms: see
  * `src/transports/_tls_socket.ts`).
@@ -78,6 +79,18 @@ for (const scheme of ["tls+tcp", "wss"]) {
     assert.equal(text(await server.recv()), "by name");
     await until(() => bad.stats.dropped >= 1, 5000, "a name the certificate lacks is refused");
     assert.equal(bad.stats.currentConnections, 0);
+  });
+}
+
+for (const scheme of ["tls+tcp", "wss"]) {
+  tlsTest(`${scheme}: tls-authmode "none" connects without trusting the CA or matching the name (as nng)`, async () => {
+    const url = `${scheme}://127.0.0.1:${freePort()}`;
+    await using server = openSocket("pair", { options: { rcvtimeo: 5000 } });
+    await using client = openSocket("pair");
+    await server.bind(url, bindOptions);
+    client.connect(url, { "tls-authmode": "none", "tls-server-name": "example.org" });
+    await client.send("unverified");
+    assert.equal(text(await server.recv()), "unverified");
   });
 }
 

@@ -7,13 +7,13 @@
  * | -------------------- | -------------------------------------------------- |
  * | `tls-cert-key-file`  | path of a PEM file with our certificate chain and key (nng) |
  * | `tls-cert`, `tls-key`| the same as PEM text                               |
- * | `tls-ca-file`        | path of PEM CA certificates to verify the peer with (nng) |
+ * | `tls-ca-file`        | path of PEM CA certificates to verify the peer with, instead of the default roots (nng) |
  * | `tls-ca`             | the same as PEM text                               |
  * | `tls-server-name`    | the name to verify the server's certificate against (nng) |
  * | `tls-authmode`       | `"required"` (dialer default) or `"none"` (nng): verify the peer or not |
  *
  * A listener needs a certificate and key. A dialer verifies the server
- * against the system roots plus the CA given, and its name against
+ * against the CA given (else the default roots), and its name against
  * `tls-server-name` or the host dialed; `tls-authmode: "none"` skips both,
  * as nng's does. Our listeners do not ask for client certificates, so a
  * listener's authmode can only be `"none"`.
@@ -41,7 +41,7 @@ export interface TlsSettings {
   cert?: string;
   /** Our private key, PEM. */
   key?: string;
-  /** Extra CA certificates, PEM. */
+  /** The CA certificates to verify the server with (instead of the default roots), PEM. */
   caCerts?: string[];
   /** The name the server's certificate must carry. */
   serverName?: string;

@@ -36,7 +36,6 @@ import {
   connect as tlsConnect,
   createSecureContext,
   type PeerCertificate,
-  rootCertificates,
   TLSSocket,
 } from "node:tls";
 import { fromDenoError, SpError } from "../core/errors.ts";
@@ -95,7 +94,7 @@ function handshake(socket: TLSSocket, secureEvent: "secure" | "secureConnect", w
 /**
  * Dials a TLS server. Resolves once tcp is connected; the handshake runs
  * on first use. Unless `verify` is off, the server's chain is verified
- * against the system roots plus the CA given, and its certificate's names
+ * against the CA given (or the default roots), and its certificate's names
  * against `serverName` (default: the host).
  *
  * @example Usage
@@ -119,7 +118,8 @@ export function dialTls(
     port,
     // SNI carries names only; an address is matched by checkServerIdentity.
     servername: IP_LITERAL.test(name) ? undefined : name,
-    ca: settings.caCerts === undefined ? undefined : [...rootCertificates, ...settings.caCerts],
+    // Instead of the default roots, as nng's CA option and node's do (adding the roots back needs --allow-sys).
+    ca: settings.caCerts,
     cert: settings.cert,
     key: settings.key,
     rejectUnauthorized: settings.verify,

@@ -82,6 +82,36 @@ for (const scheme of ["tls+tcp", "wss"]) {
   });
 }
 
+tlsTest("tls+tcp and wss need --allow-net and read access to the certificate files, nothing more", async () => {
+  const mod = new URL("../../mod.ts", import.meta.url);
+  const script = `import { openSocket } from "${mod}";
+    for (const scheme of ["tls+tcp", "wss"]) {
+      const url = scheme + "://127.0.0.1:0";
+      await using rep = openSocket("rep", { options: { rcvtimeo: 5000 } });
+      await using req = openSocket("req", { options: { rcvtimeo: 5000 } });
+      const bound = await rep.listen(url, { "tls-cert-key-file": ${JSON.stringify(certs!.certKeyFile)} });
+      req.connect(bound.url, { "tls-ca-file": ${JSON.stringify(certs!.caFile)} });
+      await req.send("ping");
+      await rep.send(await rep.recv());
+      console.log(scheme, new TextDecoder().decode(await req.recv()));
+    }`;
+  const file = await Deno.makeTempFile({ suffix: ".ts" });
+  try {
+    await Deno.writeTextFile(file, script);
+    const config = new URL("../../deno.json", import.meta.url).pathname;
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--config", config, "--allow-net=127.0.0.1", `--allow-read=${certs!.dir}`, file],
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+    }).output();
+    const printed = text(out.stdout) + text(out.stderr);
+    assert.equal(printed, "tls+tcp ping\nwss ping\n");
+  } finally {
+    await Deno.remove(file);
+  }
+});
+
 for (const scheme of ["tls+tcp", "wss"]) {
   tlsTest(`${scheme}: tls-authmode "none" connects without trusting the CA or matching the name (as nng)`, async () => {
     const url = `${scheme}://127.0.0.1:${freePort()}`;

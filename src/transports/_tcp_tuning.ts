@@ -1,7 +1,8 @@
 /**
  * The `NN_TCP` level settings of one connection, shared by every transport
  * that rides on tcp (tcp, tls+tcp, ws, wss): `NN_TCP_NODELAY` and
- * `NN_TCP_KEEPALIVE`.
+ * `NN_TCP_KEEPALIVE`. (TLS connections keep Nagle off whatever
+ * `NN_TCP_NODELAY` says: see `_tls_socket.ts`.)
  *
  * `NN_TCP_KEEPALIVE` does two things. It switches on the kernel's
  * keepalive probes (`SO_KEEPALIVE`) on every connection of these

@@ -19,9 +19,15 @@
  * side); 16,000 bytes: 2,000 round trips in 172 ms. Splitting writes into
  * ≤ 16 KiB does not help (each write is still its own small segment);
  * `Deno.connect` + `setNoDelay` + `Deno.startTls` fixes only the dialing
- * side and cannot present a client certificate. `node:tls` writes all
- * records of one write with one send(2), and its sockets take
- * `setNoDelay` and `setKeepAlive`, on both sides.
+ * side and cannot present a client certificate. `node:tls` sockets take
+ * `setNoDelay` and `setKeepAlive` on both sides.
+ *
+ * Nagle stays off on every TLS connection, whatever `NN_TCP_NODELAY`
+ * says: TLS cuts writes into records, and `node:tls` sends a large write
+ * in pieces of up to 48 KiB of plaintext, so with Nagle on REQ/REP of
+ * 49,152 or 50,000 bytes stalled the same way (~88 ms per round trip;
+ * 20 KiB, 64 KiB and 1 MiB happened to go through). Plain tcp sends each
+ * flush with one write and needs no such rule.
  *
  * The TLS handshake is not awaited by dial or accept: it runs on first
  * use, inside the pipe's handshake timeout, and a failed one fails the
@@ -144,7 +150,7 @@ export function dialTls(
     socket.once("connect", () => {
       signal.removeEventListener("abort", abort);
       socket.off("error", failed);
-      if (tcp.tcpNoDelay) socket.setNoDelay(true);
+      socket.setNoDelay(true);
       if (tcp.tcpKeepAlive) socket.setKeepAlive(true);
       resolve({
         stream: new NodeSocketStream(socket, ready),
@@ -189,7 +195,7 @@ export class TlsListener {
         return;
       }
       const switches = tcp();
-      if (switches?.tcpNoDelay) raw.setNoDelay(true);
+      raw.setNoDelay(true);
       if (switches?.tcpKeepAlive) raw.setKeepAlive(true);
       const remote = hostPort(raw.remoteAddress, raw.remotePort);
       const socket = new TLSSocket(raw, { isServer: true, secureContext: context });

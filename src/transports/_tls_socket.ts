@@ -14,9 +14,12 @@
  * ~40 ms per hop: on loopback, REQ/REP of 20,000 bytes did ~11 round trips
  * a second instead of thousands. Bare repro, no SP involved: a
  * `Deno.listenTls` echo and a `Deno.connectTls` client each keeping a read
- * pending, ping-pong of 20,000 bytes: ~34 fast round trips, then one every
- * ~90 ms (strace: `sendto(16406)` then `sendto(3638)` 44 ms later on each
- * side); 16,000 bytes: 2,000 round trips in 172 ms. Splitting writes into
+ * pending, ping-pong of 20,000 bytes: ~34 fast round trips (Linux ACKs at
+ * once while a connection is young), then one every ~90 ms (strace:
+ * `sendto(16406)` then `sendto(3638)` 44 ms later on each side); 16,000
+ * bytes: 2,000 round trips in 172 ms. Both sides' writes stall, and with
+ * no read pending (read a whole message, then write) just the same: 58
+ * round trips in 5 s. Splitting writes into
  * ≤ 16 KiB does not help (each write is still its own small segment);
  * `Deno.connect` + `setNoDelay` + `Deno.startTls` fixes only the dialing
  * side and cannot present a client certificate. `node:tls` sockets take

@@ -16,6 +16,25 @@ export interface RawClient {
   close(): void;
 }
 
+/** A payload framed as the tcp mapping frames it (also inside TLS): 8-byte big-endian length, then the bytes. */
+export function tcpFrame(payload: Uint8Array): Uint8Array {
+  const out = new Uint8Array(8 + payload.length);
+  new DataView(out.buffer).setBigUint64(0, BigInt(payload.length));
+  out.set(payload, 8);
+  return out;
+}
+
+/** Wraps a connection of Deno's as a {@linkcode RawClient}. */
+export function rawClientOf(conn: Deno.Conn): RawClient {
+  return {
+    async write(bytes) {
+      let off = 0;
+      while (off < bytes.length) off += await conn.write(bytes.subarray(off));
+    },
+    close: () => conn.close(),
+  };
+}
+
 /** How the suite reaches one transport. */
 export interface ConformanceTarget {
   /** e.g. "tcp" */

@@ -35,10 +35,15 @@ export function wsTarget(url: string): { port: number; path: string } {
   return { port: Number(parsed.port), path: parsed.pathname };
 }
 
-/** Connects to a ws URL and asks for `protocol`; resolves after the server's head arrived. */
-export async function rawWsClient(url: string, protocol = "pull.sp.nanomsg.org"): Promise<RawWs> {
+/**
+ * Connects to a ws (or, given the CA to trust, wss) URL and asks for
+ * `protocol`; resolves after the server's head arrived.
+ */
+export async function rawWsClient(url: string, protocol = "pull.sp.nanomsg.org", caCert?: string): Promise<RawWs> {
   const { port, path } = wsTarget(url);
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  const conn = url.startsWith("wss:")
+    ? await Deno.connectTls({ hostname: "127.0.0.1", port, caCerts: caCert === undefined ? undefined : [caCert] })
+    : await Deno.connect({ hostname: "127.0.0.1", port });
   const request = `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
     `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: ${protocol}\r\n\r\n`;
   await conn.write(new TextEncoder().encode(request));

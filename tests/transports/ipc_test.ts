@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { isSpError, openSocket } from "../../mod.ts";
 import { tempIpcPath, text } from "../_helpers.ts";
-import { runTransportConformance } from "./_conformance.ts";
+import { rawClientOf, runTransportConformance } from "./_conformance.ts";
 
 function ipcFrame(payload: Uint8Array): Uint8Array {
   const out = new Uint8Array(9 + payload.length);
@@ -23,14 +23,7 @@ runTransportConformance({
   anyUrl: "ipc://",
   frame: ipcFrame,
   async raw(url) {
-    const conn = await Deno.connect({ transport: "unix", path: url.slice("ipc://".length) });
-    return {
-      async write(bytes) {
-        let off = 0;
-        while (off < bytes.length) off += await conn.write(bytes.subarray(off));
-      },
-      close: () => conn.close(),
-    };
+    return rawClientOf(await Deno.connect({ transport: "unix", path: url.slice("ipc://".length) }));
   },
 });
 

@@ -8,14 +8,7 @@ import assert from "node:assert/strict";
 import { isSpError, NN_IPV4ONLY, NN_SOL_SOCKET, openSocket } from "../../mod.ts";
 import { parseTcpAddress } from "../../src/transports/tcp.ts";
 import { freePort, text } from "../_helpers.ts";
-import { runTransportConformance } from "./_conformance.ts";
-
-function tcpFrame(payload: Uint8Array): Uint8Array {
-  const out = new Uint8Array(8 + payload.length);
-  new DataView(out.buffer).setBigUint64(0, BigInt(payload.length));
-  out.set(payload, 8);
-  return out;
-}
+import { rawClientOf, runTransportConformance, tcpFrame } from "./_conformance.ts";
 
 runTransportConformance({
   name: "tcp",
@@ -24,14 +17,7 @@ runTransportConformance({
   frame: tcpFrame,
   async raw(url) {
     const port = Number(url.slice(url.lastIndexOf(":") + 1));
-    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-    return {
-      async write(bytes) {
-        let off = 0;
-        while (off < bytes.length) off += await conn.write(bytes.subarray(off));
-      },
-      close: () => conn.close(),
-    };
+    return rawClientOf(await Deno.connect({ hostname: "127.0.0.1", port }));
   },
 });
 

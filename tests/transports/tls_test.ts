@@ -15,7 +15,8 @@ import assert from "node:assert/strict";
 import { isSpError, openSocket } from "../../mod.ts";
 import { freePort, text, until } from "../_helpers.ts";
 import { CAN_MAKE_CERTS, testCerts } from "./_certs.ts";
-import { runTransportConformance } from "./_conformance.ts";
+import { rawClientOf, runTransportConformance, tcpFrame } from "./_conformance.ts";
+import { clientFrame, rawWsClient } from "./_ws_peer.ts";
 import { LARGE_ROUNDS, pingPong } from "./_ping_pong.ts";
 
 if (!CAN_MAKE_CERTS) console.log("openssl is not on PATH: skipping the TLS transport tests");
@@ -30,6 +31,11 @@ if (certs !== undefined) {
     anyUrl: "tls+tcp://127.0.0.1:0",
     bindOptions,
     connectOptions,
+    frame: tcpFrame,
+    async raw(url) {
+      const port = Number(url.slice(url.lastIndexOf(":") + 1));
+      return rawClientOf(await Deno.connectTls({ hostname: "127.0.0.1", port, caCerts: [certs.ca] }));
+    },
   });
   runTransportConformance({
     name: "wss",
@@ -37,6 +43,12 @@ if (certs !== undefined) {
     anyUrl: "wss://127.0.0.1:0/conformance",
     bindOptions: { "tls-cert-key-file": certs.certKeyFile },
     connectOptions,
+    frame: clientFrame,
+    greeting: new Uint8Array(0),
+    async raw(url) {
+      const ws = await rawWsClient(url, "pull.sp.nanomsg.org", certs.ca);
+      return { write: (bytes) => ws.write(bytes), close: () => ws.close() };
+    },
   });
 }
 

@@ -44,8 +44,10 @@ export class NodeSocketStream implements ByteStream {
    * @param socket the connected (or connecting) socket
    * @param ready settles when the socket can carry data (a TLS handshake);
    *   reads and writes wait for it and fail with its error
+   * @param describe turns the socket's error into the one reads fail with
+   *   (a TLS dialer names a refused client certificate so)
    */
-  constructor(socket: Socket, ready?: Promise<void>) {
+  constructor(socket: Socket, ready?: Promise<void>, describe?: (err: Error) => Error) {
     this.#socket = socket;
     if (ready !== undefined) {
       this.#ready = ready.then(() => {
@@ -69,7 +71,7 @@ export class NodeSocketStream implements ByteStream {
     socket.on("end", end);
     socket.on("close", end);
     socket.on("error", (err: Error) => {
-      this.#error ??= err;
+      this.#error ??= describe === undefined ? err : describe(err);
       this.#notify();
     });
   }

@@ -10,13 +10,25 @@
  * | `tls-ca-file`        | path of PEM CA certificates to verify the peer with, instead of the default roots (nng) |
  * | `tls-ca`             | the same as PEM text                               |
  * | `tls-server-name`    | the name to verify the server's certificate against (nng) |
- * | `tls-authmode`       | `"required"` (dialer default) or `"none"` (nng): verify the peer or not |
+ * | `tls-authmode`       | `"none"`, `"optional"` or `"required"` (nng's, or its numbers 0, 1, 2): how the peer is authenticated |
  *
- * A listener needs a certificate and key. A dialer verifies the server
- * against the CA given (else the default roots), and its name against
- * `tls-server-name` or the host dialed; `tls-authmode: "none"` skips both,
- * as nng's does. Our listeners do not ask for client certificates, so a
- * listener's authmode can only be `"none"`.
+ * A listener needs a certificate and key; a dialer presents its own (if
+ * given) to a server that asks for one. nng's defaults hold: a dialer
+ * verifies the server (`"required"`: its chain against the CA given, else
+ * the default roots, and its name against `tls-server-name` or the host
+ * dialed), a listener does not authenticate clients (`"none"`).
+ * `"optional"` on a listener asks for a client certificate and lets a
+ * client without one in; `"required"` refuses it. A listener that asks
+ * needs `tls-ca`/`tls-ca-file` to verify against (EINVAL at bind without).
+ *
+ * Differences from nng (1.5.2, mbedTLS): nng's `"optional"` also lets in a
+ * client whose certificate fails verification, and records the outcome in
+ * the pipe's `tls-verified` option; we have no such pipe option, so a
+ * certificate that is sent must verify, or the client is refused. A dialer
+ * takes `"none"` or `"required"` only: a server always presents a
+ * certificate, so `"optional"` (nng: verify, then go on anyway) would be
+ * `"none"` in disguise. nng accepts `"required"` on a listener without a
+ * CA and fails each handshake later; we refuse it at bind.
  *
  * @module
  */
@@ -41,12 +53,39 @@ export interface TlsSettings {
   cert?: string;
   /** Our private key, PEM. */
   key?: string;
-  /** The CA certificates to verify the server with (instead of the default roots), PEM. */
+  /** The CA certificates to verify the peer with (instead of the default roots), PEM. */
   caCerts?: string[];
   /** The name the server's certificate must carry. */
   serverName?: string;
-  /** Whether the server's certificate is verified (its chain and its name). */
-  verify: boolean;
+  /**
+   * How the peer is authenticated: a dialer verifies the server (its chain
+   * and its name) unless `"none"`; a listener asks clients for a
+   * certificate unless `"none"`, and refuses one without a valid
+   * certificate (`"required"`) or one whose certificate fails (`"optional"`).
+   */
+  authMode: TlsAuthMode;
+}
+
+/** nng's authentication modes (`NNG_TLS_AUTH_MODE_NONE`, `_OPTIONAL`, `_REQUIRED`). */
+export type TlsAuthMode = "none" | "optional" | "required";
+
+const AUTH_MODES: readonly TlsAuthMode[] = ["none", "optional", "required"];
+
+/** `tls-authmode` as given (a name, or nng's number), or the role's default as nng has it. */
+function authMode(options: EndpointOptions, mode: "bind" | "connect"): TlsAuthMode {
+  const value = options["tls-authmode"];
+  if (value === undefined) return mode === "bind" ? "none" : "required";
+  const named = typeof value === "number" ? AUTH_MODES[value] : AUTH_MODES.find((m) => m === value);
+  if (named === undefined) {
+    throw new SpError("EINVAL", `tls-authmode must be "none", "optional" or "required" (or 0, 1, 2), not ${value}`);
+  }
+  if (mode === "connect" && named === "optional") {
+    throw new SpError(
+      "EINVAL",
+      `tls-authmode "optional" is for listeners: a server always presents a certificate, so a dialer verifies it ("required") or not ("none")`,
+    );
+  }
+  return named;
 }
 
 function text(options: EndpointOptions, name: string): string | undefined {
@@ -75,10 +114,11 @@ const PEM_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVA
  * console.log(tlsSettings({ "tls-server-name": "example.org" }, "connect").serverName); // "example.org"
  * ```
  *
- * @throws {SpError} EINVAL for an unreadable file, a bad value, or a listener without a certificate
+ * @throws {SpError} EINVAL for an unreadable file, a bad value, a listener without a certificate, or
+ *   one that authenticates clients without a CA
  */
 export function tlsSettings(options: EndpointOptions, mode: "bind" | "connect"): TlsSettings {
-  const settings: TlsSettings = { verify: true };
+  const settings: TlsSettings = { authMode: authMode(options, mode) };
   const certKeyFile = text(options, "tls-cert-key-file");
   let cert = text(options, "tls-cert");
   let key = text(options, "tls-key");
@@ -100,17 +140,30 @@ export function tlsSettings(options: EndpointOptions, mode: "bind" | "connect"):
   if (ca.length > 0) settings.caCerts = ca;
   const serverName = text(options, "tls-server-name");
   if (serverName !== undefined) settings.serverName = serverName;
-  const authmode = options["tls-authmode"];
-  if (authmode !== undefined) {
-    const mode_ = authmode === 0 ? "none" : authmode === 1 ? "optional" : authmode === 2 ? "required" : authmode;
-    if (mode === "bind" && mode_ !== "none") {
-      throw new SpError("EINVAL", "tls-authmode: our TLS listeners do not ask for client certificates");
-    }
-    if (mode_ === "none") settings.verify = false;
-    else if (mode_ !== "required") throw new SpError("EINVAL", `tls-authmode must be "none" or "required"`);
+  if (mode === "bind" && settings.authMode !== "none" && settings.caCerts === undefined) {
+    throw new SpError(
+      "EINVAL",
+      `tls-authmode "${settings.authMode}" on a listener needs tls-ca or tls-ca-file to verify client certificates against`,
+    );
   }
   if (mode === "bind" && settings.cert === undefined) {
     throw new SpError("EINVAL", "a TLS listener needs tls-cert-key-file, or tls-cert and tls-key");
   }
   return settings;
+}
+
+/**
+ * Whether two listeners' TLS settings serve clients alike (certificate,
+ * key, and how clients are authenticated), so they can share one port.
+ *
+ * @example Usage
+ * ```ts
+ * import { sameListenerTls } from "./_tls.ts";
+ * const a = { cert: "C", key: "K", authMode: "none" as const };
+ * console.log(sameListenerTls(a, { ...a, authMode: "required", caCerts: ["CA"] })); // false
+ * ```
+ */
+export function sameListenerTls(a: TlsSettings, b: TlsSettings | undefined): boolean {
+  if (b === undefined || a.cert !== b.cert || a.key !== b.key || a.authMode !== b.authMode) return false;
+  return a.authMode === "none" || (a.caCerts ?? []).join("\n") === (b.caCerts ?? []).join("\n");
 }

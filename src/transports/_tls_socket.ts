@@ -36,6 +36,22 @@
  * use, inside the pipe's handshake timeout, and a failed one fails the
  * stream's first read or write with EPROTO.
  *
+ * Client certificates. A listener whose `tls-authmode` is not `"none"`
+ * asks for one. Deno's `node:tls` (2.9.6) does not refuse a client's
+ * certificate that fails verification, on a standalone server socket nor
+ * with `rejectUnauthorized` (a certificate from another CA, an expired
+ * one, one for servers only all got in); it refuses only a missing one,
+ * with `rejectUnauthorized`. It does verify the chain against the CA
+ * given, and the socket's handle reports the outcome (`verifyError()`,
+ * what `tls.Server` itself reads): the listener reads it once the
+ * handshake is done and closes a refused client before any of its bytes
+ * are read. Without that handle the client is refused (fail closed).
+ * Under TLS 1.3 the client's side of the handshake ends before the server
+ * has judged its certificate, so a dialer learns of a refusal only as an
+ * alert or a closed connection before the server's first byte: both fail
+ * it with EPROTO, as a refused server certificate does, so both sides
+ * count and report a refused client alike.
+ *
  * @module
  */
 
@@ -51,7 +67,7 @@ import { fromDenoError, SpError } from "../core/errors.ts";
 import { NodeSocketStream } from "./_node_socket_stream.ts";
 import type { ByteStream } from "./_stream_connection.ts";
 import type { TcpSwitches } from "./_tcp_tuning.ts";
-import type { TlsSettings } from "./_tls.ts";
+import type { TlsAuthMode, TlsSettings } from "./_tls.ts";
 
 /** A TLS connection as a byte stream, with both ends' addresses (`host:port`). */
 export interface TlsConnection {
@@ -81,8 +97,16 @@ function fromNodeError(err: unknown, where: string): SpError {
   return fromDenoError(err, where);
 }
 
-/** Settles with the socket's TLS handshake; a failed one is EPROTO. */
-function handshake(socket: TLSSocket, secureEvent: "secure" | "secureConnect", what: string): Promise<void> {
+/**
+ * Settles with the socket's TLS handshake; a failed one is EPROTO, and so
+ * is one `refusal` finds fault with (the socket is then closed).
+ */
+function handshake(
+  socket: TLSSocket,
+  secureEvent: "secure" | "secureConnect",
+  what: string,
+  refusal: () => string | undefined = () => undefined,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const failed = (err: Error) => {
       socket.off(secureEvent, done);
@@ -92,12 +116,63 @@ function handshake(socket: TLSSocket, secureEvent: "secure" | "secureConnect", w
     const done = () => {
       socket.off("error", failed);
       socket.off("close", closed);
-      resolve();
+      const refused = refusal();
+      if (refused === undefined) return resolve();
+      socket.destroy();
+      reject(new SpError("EPROTO", `${what}: client refused: ${refused}`));
     };
     socket.once(secureEvent, done);
     socket.once("error", failed);
     socket.once("close", closed);
   });
+}
+
+/** What a server socket's handle tells about the client's certificate (Node: an Error or null; Deno: a code or ""). */
+interface VerifyingHandle {
+  verifyError(): unknown;
+}
+
+/**
+ * Why a listener refuses its client, or undefined to let it in: a missing
+ * certificate when it is required, one that does not verify against the
+ * CA when one is sent.
+ */
+function clientRefusal(socket: TLSSocket, mode: TlsAuthMode): string | undefined {
+  if (mode === "none") return undefined;
+  const certificate = socket.getPeerCertificate();
+  if (certificate === null || certificate === undefined || Object.keys(certificate).length === 0) {
+    return mode === "required" ? "it sent no certificate" : undefined;
+  }
+  const handle = (socket as unknown as { ssl?: Partial<VerifyingHandle> }).ssl;
+  if (typeof handle?.verifyError !== "function") {
+    return "this runtime's TLS cannot tell whether its certificate verifies";
+  }
+  const error = handle.verifyError();
+  if (error === null || error === undefined || error === "") return undefined;
+  const code = error instanceof Error ? (error as { code?: string }).code ?? error.message : String(error);
+  return `its certificate does not verify against tls-ca (${code})`;
+}
+
+/**
+ * A dialer's reading of its socket's errors: a TLS alert, or any error
+ * before the server has sent a byte (under TLS 1.3 a server refuses a
+ * client certificate after the client's side of the handshake is over),
+ * is EPROTO.
+ */
+function dialerErrors(socket: TLSSocket, url: string): (err: Error) => Error {
+  let answered = false;
+  socket.once("data", () => answered = true);
+  return (err) => {
+    if (err instanceof SpError) return err;
+    const alert = String((err as { code?: string }).code ?? "").startsWith("ERR_SSL_");
+    if (answered && !alert) return err;
+    return new SpError(
+      "EPROTO",
+      `${url}: the server ended the TLS session before answering (${err.message}); a server that asks for a client ` +
+        `certificate does so when ours is missing or not trusted`,
+      { cause: err },
+    );
+  };
 }
 
 /**
@@ -122,6 +197,7 @@ export function dialTls(
   url: string,
 ): Promise<TlsConnection> {
   const name = settings.serverName ?? host;
+  const verify = settings.authMode !== "none";
   const socket = tlsConnect({
     host,
     port,
@@ -131,13 +207,14 @@ export function dialTls(
     ca: settings.caCerts,
     cert: settings.cert,
     key: settings.key,
-    rejectUnauthorized: settings.verify,
-    checkServerIdentity: settings.verify
+    rejectUnauthorized: verify,
+    checkServerIdentity: verify
       ? (_host: string, cert: PeerCertificate) => checkServerIdentity(name, cert)
       : () => undefined,
   });
   const ready = handshake(socket, "secureConnect", url);
   ready.catch(() => {});
+  const describe = dialerErrors(socket, url);
   return new Promise((resolve, reject) => {
     const abort = () => {
       socket.destroy();
@@ -156,12 +233,18 @@ export function dialTls(
       socket.setNoDelay(true);
       if (tcp.tcpKeepAlive) socket.setKeepAlive(true);
       resolve({
-        stream: new NodeSocketStream(socket, ready),
+        stream: new NodeSocketStream(socket, ready, describe),
         local: hostPort(socket.localAddress, socket.localPort),
         remote: hostPort(socket.remoteAddress, socket.remotePort),
       });
     });
   });
+}
+
+/** A listener's certificate and key, and the CA it verifies clients against when it asks them for a certificate. */
+function secureContext(settings: TlsSettings) {
+  const ca = settings.authMode === "none" ? undefined : settings.caCerts;
+  return createSecureContext({ cert: settings.cert, key: settings.key, ca });
 }
 
 /**
@@ -189,7 +272,8 @@ export class TlsListener {
     const bound = server.address() as { address: string; port: number };
     this.port = bound.port;
     this.address = hostPort(bound.address, bound.port);
-    const context = createSecureContext({ cert: settings.cert, key: settings.key });
+    const context = secureContext(settings);
+    const asks = settings.authMode !== "none";
     server.on("error", () => {}); // after listening: nothing to report it to; accepts go on or end
     server.on("connection", (raw: Socket) => {
       raw.on("error", () => {}); // reported through the TLS socket
@@ -201,8 +285,19 @@ export class TlsListener {
       raw.setNoDelay(true);
       if (switches?.tcpKeepAlive) raw.setKeepAlive(true);
       const remote = hostPort(raw.remoteAddress, raw.remotePort);
-      const socket = new TLSSocket(raw, { isServer: true, secureContext: context });
-      const ready = handshake(socket, "secure", `${url} from ${remote}`);
+      const socket = new TLSSocket(raw, {
+        isServer: true,
+        secureContext: context,
+        requestCert: asks,
+        // Refuses a missing certificate during the handshake (an alert the client sees); the rest is clientRefusal's.
+        rejectUnauthorized: settings.authMode === "required",
+      });
+      const ready = handshake(
+        socket,
+        "secure",
+        `${url} from ${remote}`,
+        () => clientRefusal(socket, settings.authMode),
+      );
       ready.catch(() => {});
       const connection: TlsConnection = {
         stream: new NodeSocketStream(socket, ready),
@@ -229,7 +324,7 @@ export class TlsListener {
     url: string,
   ): Promise<TlsListener> {
     try {
-      createSecureContext({ cert: settings.cert, key: settings.key });
+      secureContext(settings);
     } catch (err) {
       const message = `${url}: cannot listen with this certificate: ${(err as Error).message}`;
       return Promise.reject(new SpError("EINVAL", message, { cause: err }));

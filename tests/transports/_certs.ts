@@ -4,7 +4,9 @@
  * signed for `127.0.0.1` and `localhost` (rustls, behind Deno's TLS,
  * refuses a CA certificate used as a server's own). The address is also a
  * DNS name in the certificate: nng's mbedTLS matches names only, not IP
- * addresses.
+ * addresses. For client authentication: a client certificate the CA
+ * signed, and three it must not let in: one signed by another CA, an
+ * expired one, and one for servers only (extended key usage serverAuth).
  *
  * @module
  */
@@ -27,6 +29,27 @@ export interface TestCerts {
   ca: string;
   cert: string;
   key: string;
+  /** Client certificates (PEM texts and files), all with one key, `clientKey`. */
+  client: ClientCerts;
+}
+
+/** Client certificates: one the CA signed for clients, and three a listener must refuse. */
+export interface ClientCerts {
+  /** The key of every client certificate here (PEM), and its file. */
+  key: string;
+  keyFile: string;
+  /** Signed by the test CA, for client authentication. */
+  good: string;
+  goodFile: string;
+  /** The good certificate and the key in one file (tls-cert-key-file). */
+  goodCertKeyFile: string;
+  /** Signed by another CA. */
+  foreign: string;
+  foreignFile: string;
+  /** Signed by the test CA, but expired. */
+  expired: string;
+  /** Signed by the test CA, for servers only (extended key usage serverAuth). */
+  serverOnly: string;
 }
 
 let made: TestCerts | undefined;
@@ -71,6 +94,7 @@ export async function testCerts(): Promise<TestCerts> {
   const read = (name: string) => Deno.readTextFileSync(`${dir}/${name}`);
   const [ca, cert, key] = [read("ca.pem"), read("server.pem"), read("server.key")];
   Deno.writeTextFileSync(`${dir}/server-all.pem`, cert + key);
+  const client = await makeClientCerts(dir, ec);
   made = {
     dir,
     caFile: `${dir}/ca.pem`,
@@ -80,6 +104,7 @@ export async function testCerts(): Promise<TestCerts> {
     ca,
     cert,
     key,
+    client,
   };
   globalThis.addEventListener("unload", () => {
     try {
@@ -87,4 +112,55 @@ export async function testCerts(): Promise<TestCerts> {
     } catch { /* gone */ }
   });
   return made;
+}
+
+/** The client certificates, in `dir` where the test CA is. */
+async function makeClientCerts(dir: string, ec: string[]): Promise<ClientCerts> {
+  await Promise.all([
+    openssl(
+      dir,
+      "req",
+      "-x509",
+      ...ec,
+      "-keyout",
+      "other-ca.key",
+      "-out",
+      "other-ca.pem",
+      "-days",
+      "2",
+      "-subj",
+      "/CN=other CA",
+    ),
+    openssl(dir, "req", ...ec, "-keyout", "client.key", "-out", "client.csr", "-subj", "/CN=sp test client"),
+  ]);
+  await Deno.writeTextFile(`${dir}/client.cnf`, "basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n");
+  await Deno.writeTextFile(`${dir}/server-only.cnf`, "basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n");
+  // -days -1 ends the validity a day before it starts: expired from the start.
+  // Serial numbers of their own: -CAcreateserial would race on the CA's serial file.
+  const sign = (out: string, ca: string, days: string, ext: string, serial: number) =>
+    openssl(
+      dir,
+      ...["x509", "-req", "-in", "client.csr", "-CA", `${ca}.pem`, "-CAkey", `${ca}.key`, "-set_serial", `${serial}`],
+      ...["-out", out, "-days", days, "-extfile", ext],
+    );
+  await Promise.all([
+    sign("client.pem", "ca", "2", "client.cnf", 1001),
+    sign("client-foreign.pem", "other-ca", "2", "client.cnf", 1002),
+    sign("client-expired.pem", "ca", "-1", "client.cnf", 1003),
+    sign("client-server-only.pem", "ca", "2", "server-only.cnf", 1004),
+  ]);
+  const read = (name: string) => Deno.readTextFileSync(`${dir}/${name}`);
+  const key = read("client.key");
+  Deno.writeTextFileSync(`${dir}/client-all.pem`, read("client.pem") + key);
+  return {
+    key,
+    keyFile: `${dir}/client.key`,
+    good: read("client.pem"),
+    goodFile: `${dir}/client.pem`,
+    goodCertKeyFile: `${dir}/client-all.pem`,
+    foreign: read("client-foreign.pem"),
+    foreignFile: `${dir}/client-foreign.pem`,
+    expired: read("client-expired.pem"),
+    serverOnly: read("client-server-only.pem"),
+  };
 }

@@ -16,7 +16,7 @@ import { fromDenoError, SpError } from "../../core/errors.ts";
 import type { Connection, TransportListener, TransportOptions } from "../../core/transport.ts";
 import type { ByteStream } from "../_stream_connection.ts";
 import { sendStallTimeout, type TcpSwitches, tuneTcp } from "../_tcp_tuning.ts";
-import type { TlsSettings } from "../_tls.ts";
+import { sameListenerTls, type TlsSettings } from "../_tls.ts";
 import { hostPort, TlsListener } from "../_tls_socket.ts";
 import type { WsAddress } from "./address.ts";
 import { WsConnection } from "./connection.ts";
@@ -323,8 +323,12 @@ export class WsServers {
         if (this.#servers.get(key) === opening) this.#servers.delete(key);
       });
       server = opened;
-    } else if (tls !== undefined && (tls.cert !== server.tls?.cert || tls.key !== server.tls?.key)) {
-      throw new SpError("EADDRINUSE", `${url}: the port is already served with another certificate`);
+    } else if (tls !== undefined && !sameListenerTls(tls, server.tls)) {
+      // One TLS server per port: another certificate or client policy would silently not apply to this path.
+      throw new SpError(
+        "EADDRINUSE",
+        `${url}: the port is already served with another certificate, tls-authmode or CA`,
+      );
     }
     if (server.routes.has(address.path)) throw new SpError("EADDRINUSE", `${url} is already in use`);
     const route = new PathListener(server, address.path, options);

@@ -19,8 +19,11 @@
  * `ws://`, `wss://` and `tls+tcp://` addresses work like the others; for
  * the TLS ones nngcat's flags are accepted too: `--cert FILE` (`-E`),
  * `--key FILE`, `--cacert FILE` and `--insecure` (`-k`, does not verify
- * the server's certificate). nanocat has no TLS, so they are matched by full name only and
- * are not in `--help`, which stays nanocat's text.
+ * the server's certificate). As with nngcat, `--cert` on a connecting side
+ * is presented to a server that asks for a client certificate, and a
+ * binding side asks for none (nngcat has no flag for it; its `--cacert`
+ * there changes nothing). nanocat has no TLS, so they are matched by full
+ * name only and are not in `--help`, which stays nanocat's text.
  *
  * Relative paths (`--file`, `--cert`, `ipc://`) are taken from the directory
  * `deno task` was started in when INIT_CWD may be read (`--allow-env`).

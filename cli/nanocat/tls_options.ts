@@ -4,7 +4,10 @@
  * They are matched by their full names only and stay out of `--help`, so
  * nanocat's own option abbreviations, errors and help text are unchanged.
  * They turn into the TLS endpoint options of `wss://` and `tls+tcp://`
- * addresses.
+ * addresses. `--cert`/`--key` are a listener's certificate, or the client
+ * certificate a dialer presents when asked. `--cacert` applies to dialers
+ * only: nngcat's listener loads it but keeps nng's server default and
+ * never asks a client for a certificate, and neither does ours.
  *
  * @module
  */
@@ -14,11 +17,11 @@ import type { OptionSpec } from "./option_table.ts";
 
 /** What the TLS flags said. */
 export interface TlsFlags {
-  /** `--cert`: our certificate (with the key too when `--key` is absent). */
+  /** `--cert`: our certificate, a listener's or a dialer's client certificate (with the key too when `--key` is absent). */
   cert?: string;
   /** `--key`: our private key. */
   key?: string;
-  /** `--cacert`: CA certificates to verify the peer with. */
+  /** `--cacert`: CA certificates a dialer verifies the server with. */
   cacert?: string;
   /** `--insecure`: do not verify the server's certificate. */
   insecure: boolean;

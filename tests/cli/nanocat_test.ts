@@ -15,6 +15,7 @@
  */
 
 import assert from "node:assert/strict";
+import { openSocket } from "../../mod.ts";
 import { assertBytesEqual, freePort, text } from "../_helpers.ts";
 import { INTEROP_TRANSPORTS, InteropAddress, interopTest, PEER_NAMES, type PeerName } from "../interop/_peers.ts";
 import { CAN_MAKE_CERTS, testCerts } from "../transports/_certs.ts";
@@ -316,3 +317,19 @@ interopTest(
     await ours.waitForStdout((out) => text(out).includes('"secure"'), "we print their answer");
   },
 );
+
+Deno.test({
+  name: "nanocat cli: --cert and --key on a dialer are a client certificate for a listener that requires one",
+  ignore: certs === undefined,
+  async fn() {
+    const { cert, key, ca, caFile, client } = certs!;
+    await using rep = openSocket("rep", { options: { rcvtimeo: 10_000 } });
+    const tls = { "tls-cert": cert, "tls-key": key, "tls-ca": ca, "tls-authmode": "required" };
+    const { url } = await rep.listen("tls+tcp://127.0.0.1:0", tls);
+    const presented = ["--cacert", caFile, "--cert", client.goodFile, "--key", client.keyFile];
+    await using ours = start("ours", ["--req", "--connect", url, ...presented, "-D", "hi", "-Q"]);
+    assert.equal(text(await rep.recv()), "hi");
+    await rep.send("certified");
+    await ours.waitForStdout((out) => text(out).includes('"certified"'), "we print the answer");
+  },
+});

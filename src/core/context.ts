@@ -8,7 +8,7 @@
  * exchange's state ({@linkcode ProtocolContext}); this is the waiting.
  *
  * Open contexts with `openContext()` on a socket whose protocol has them
- * (REQ, REP, SURVEYOR, RESPONDENT). Closing a context fails its waiting
+ * (REQ, REP, SURVEYOR, RESPONDENT, SUB). Closing a context fails its waiting
  * calls with EBADF; closing its socket closes it.
  *
  * @module
@@ -85,9 +85,9 @@ export function contextSetup(data: ContextSetupData): ContextSetup {
 
 /**
  * One context of a socket. Open it with `openContext()` on a REQ, REP,
- * SURVEYOR or RESPONDENT socket; `O` names the protocol's options a
+ * SURVEYOR, RESPONDENT or SUB socket; `O` names the protocol's options a
  * context has of its own (a REQ context's `resendIvl`, a SURVEYOR
- * context's `deadline`).
+ * context's `deadline`, a SUB context's `subscribe`).
  *
  * @example Usage
  * ```ts

@@ -22,6 +22,7 @@ const DETAILS: Readonly<Record<DropReason, string>> = {
   malformed: "a header that cannot be read",
   "no-peer": "the pipe it was addressed to is gone",
   "slow-peer": "its pipe could not take it (outbound bytes at SNDBUF): best effort, not sent",
+  "queue-full": "a receiver's queue was full (a SUB context not read fast enough): its oldest message was dropped",
   stale: "a reply or answer to a request or survey that is no longer open",
   unexpected: "sent by a peer that should send nothing",
 };

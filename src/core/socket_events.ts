@@ -28,10 +28,19 @@ export const ITERATOR_BUFFER = 1024;
  * - `malformed`: a header that cannot be read (shorter than a backtrace word…);
  * - `no-peer`: the pipe it is addressed to is gone (a reply whose requester left);
  * - `slow-peer`: its pipe could not take it (best effort: PUB, SURVEYOR, BUS, replies);
+ * - `queue-full`: a receiver's queue was full and lost its oldest message (a SUB context not read);
  * - `stale`: a reply or answer to a request or survey that is no longer open;
  * - `unexpected`: sent by a peer that should send nothing (a SUB talking to its PUB).
  */
-export type DropReason = "oversize" | "ttl" | "malformed" | "no-peer" | "slow-peer" | "stale" | "unexpected";
+export type DropReason =
+  | "oversize"
+  | "ttl"
+  | "malformed"
+  | "no-peer"
+  | "slow-peer"
+  | "queue-full"
+  | "stale"
+  | "unexpected";
 
 /** Every drop reason, in the order statistics list them. */
 export const DROP_REASONS: readonly DropReason[] = [
@@ -40,6 +49,7 @@ export const DROP_REASONS: readonly DropReason[] = [
   "malformed",
   "no-peer",
   "slow-peer",
+  "queue-full",
   "stale",
   "unexpected",
 ];

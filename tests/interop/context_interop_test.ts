@@ -3,17 +3,18 @@
  * `request()`s (one context each) to nanocat's and nngcat's REP, their
  * REQ to our REP answering through contexts (`serve`), our overlapping
  * `survey()`s (one context each) to their RESPONDENT, and their SURVEYOR
- * to our RESPONDENT's contexts. The wire is nanomsg's either way: the
+ * to our RESPONDENT's contexts, and their PUB to our SUB's contexts (each
+ * with subscriptions of its own). The wire is nanomsg's either way: the
  * peers see one request or survey id per exchange and echo it back.
  *
  * @module
  */
 
 import assert from "node:assert/strict";
-import { openSocket } from "../../mod.ts";
+import { isSpError, NN_DONTWAIT, openSocket } from "../../mod.ts";
 import { text, until } from "../_helpers.ts";
 import { spawnBacktracePeer } from "./_backtrace_exchange.ts";
-import { InteropAddress, interopTest, PEER_NAMES, STEP_TIMEOUT_MS } from "./_peers.ts";
+import { InteropAddress, interopTest, PEER_NAMES, spawnPeer, STEP_TIMEOUT_MS } from "./_peers.ts";
 
 /** Quoted lines the peer printed. */
 function printedLines(stdout: Uint8Array): string[] {
@@ -68,4 +69,29 @@ for (const peer of PEER_NAMES) {
       await serving;
     });
   }
+
+  interopTest(peer, `context interop: ${peer}'s PUB to our SUB's contexts, each with its own topics`, async () => {
+    using address = new InteropAddress("tcp");
+    await using sub = openSocket("sub");
+    using weather = sub.openContext();
+    using sports = sub.openContext();
+    weather.setOption("subscribe", "weather.");
+    sports.setOption("subscribe", "sports.");
+    sub.subscribe("");
+    await sub.listen(address.url);
+    await using publisher = spawnPeer({
+      peer,
+      socket: "pub",
+      endpoint: "connect",
+      url: address.url,
+      send: { data: "weather. sunny" },
+    });
+    const [forWeather, forSocket] = await publisher.guard(
+      Promise.all([weather.recv({ timeout: STEP_TIMEOUT_MS }), sub.recv({ timeout: STEP_TIMEOUT_MS })]),
+      STEP_TIMEOUT_MS + 1_000,
+      `${peer} publishing`,
+    );
+    assert.deepEqual([text(forWeather), text(forSocket)], ["weather. sunny", "weather. sunny"]);
+    await assert.rejects(sports.recv(NN_DONTWAIT), (e) => isSpError(e, "EAGAIN"));
+  });
 }

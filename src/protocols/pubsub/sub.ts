@@ -28,13 +28,20 @@
  * (the check filters as a receive would then, and keeps the match for the
  * next receive; nanomsg reports any queued message).
  *
+ * Contexts (`sub.openContext()`, nng's): each has subscriptions of its
+ * own and gets its own copy of every message that matches them. While
+ * one is open, messages are read as they arrive and queued per receiver,
+ * the socket included, and a receiver that falls behind loses its oldest
+ * messages (see `sub_context.ts`).
+ *
  * @module
  */
 
 import { SpError } from "../../core/errors.ts";
-import type { PipeHandle, Protocol, ProtocolHost, ProtocolSpec } from "../../core/protocol.ts";
+import type { ContextHost, PipeHandle, Protocol, ProtocolHost, ProtocolSpec } from "../../core/protocol.ts";
 import { FairQueue } from "../../routing/fair_queue.ts";
 import { Subscriptions } from "../../routing/subscriptions.ts";
+import { SubContext, SubInbox, topicBytes } from "./sub_context.ts";
 import { SubSocket } from "./sub_socket.ts";
 
 /** SUB's SP id, also the option level of its subscriptions. */
@@ -46,13 +53,7 @@ export const NN_SUB_UNSUBSCRIBE = 2;
 /** PUB's SP id, SUB's peer. */
 const PUB_ID = 0x20;
 
-const encoder = new TextEncoder();
-
-function topicBytes(value: unknown): Uint8Array {
-  if (value instanceof Uint8Array) return value;
-  if (typeof value === "string") return encoder.encode(value);
-  throw new SpError("EINVAL", "a topic is a Uint8Array or a string");
-}
+const OPTION_NUMBERS = { subscribe: NN_SUB_SUBSCRIBE, unsubscribe: NN_SUB_UNSUBSCRIBE };
 
 class Sub implements Protocol {
   readonly #host: ProtocolHost;
@@ -60,9 +61,14 @@ class Sub implements Protocol {
   readonly #subscriptions = new Subscriptions();
   /** A matching message `readyToRecv()` found, delivered next if it still matches. */
   #held: Uint8Array | undefined;
+  /** The open contexts; while there are any, messages are handed out as they arrive. */
+  readonly #contexts = new Set<SubContext>();
+  /** The socket's own queue while contexts are open (and until it is drained after). */
+  readonly #ownInbox: SubInbox;
 
   constructor(host: ProtocolHost) {
     this.#host = host;
+    this.#ownInbox = new SubInbox(() => {}, () => host.dropped("queue-full"), this.#subscriptions);
   }
 
   get pending(): boolean {
@@ -80,7 +86,46 @@ class Sub implements Protocol {
 
   pipeReadable(pipe: PipeHandle): void {
     this.#inbound.readable(pipe);
+    if (this.#contexts.size > 0) this.#handOut();
     this.#host.readable();
+  }
+
+  openContext(host: ContextHost): SubContext {
+    const context = new SubContext(
+      host,
+      OPTION_NUMBERS,
+      () => this.#host.dropped("queue-full"),
+      (closed) => this.#contexts.delete(closed),
+    );
+    if (this.#contexts.size === 0) this.#startHandingOut();
+    this.#contexts.add(context);
+    return context;
+  }
+
+  /**
+   * Contexts start: what waits in the pipes was published before any
+   * context existed, so it goes to the socket's own queue alone, filtered
+   * as a receive would filter it now.
+   */
+  #startHandingOut(): void {
+    const held = this.#held;
+    this.#held = undefined;
+    if (held !== undefined) this.#ownInbox.offer(held);
+    for (let body = this.#inbound.recv(); body !== undefined; body = this.#inbound.recv()) this.#ownInbox.offer(body);
+  }
+
+  /** Reads every waiting message and gives each receiver that subscribed to it a copy of its own. */
+  #handOut(): void {
+    for (let body = this.#inbound.recv(); body !== undefined; body = this.#inbound.recv()) {
+      // The first receiver gets the bytes as read, the others copies: no receiver sees another's changes.
+      let taken = this.#ownInbox.offer(body);
+      for (const context of this.#contexts) {
+        if (context.inbox.subscriptions.matches(body)) {
+          context.inbox.offer(taken ? body.slice() : body);
+          taken = true;
+        }
+      }
+    }
   }
 
   pipeWritable(): void {}
@@ -93,6 +138,9 @@ class Sub implements Protocol {
     const held = this.#held;
     this.#held = undefined;
     if (held !== undefined && this.#subscriptions.matches(held)) return held;
+    // The socket's queue from while contexts were open comes first, then the pipes as nanomsg reads them.
+    if (this.#ownInbox.length > 0) return this.#ownInbox.take();
+    if (this.#contexts.size > 0) return undefined;
     for (;;) {
       const body = this.#inbound.recv();
       if (body === undefined || this.#subscriptions.matches(body)) return body;
@@ -121,8 +169,8 @@ class Sub implements Protocol {
 
 /**
  * The SUB protocol, to register on a runtime. Its sockets are
- * {@linkcode SubSocket}s: `subscribe()`, `unsubscribe()`, and the options
- * `subscribe` and `unsubscribe` by name.
+ * {@linkcode SubSocket}s: `subscribe()`, `unsubscribe()`, the options
+ * `subscribe` and `unsubscribe` by name, and `openContext()`.
  *
  * @example Usage
  * ```ts

@@ -1,11 +1,13 @@
 /**
  * The SUB socket users get from `openSocket("sub")`: `subscribe(topic)`
  * and `unsubscribe(topic)`, and the same as options by name
- * (`setOption("subscribe", topic)`), besides nanomsg's `setsockopt`.
+ * (`setOption("subscribe", topic)`), besides nanomsg's `setsockopt`; and
+ * `openContext()`, a receiver with subscriptions of its own.
  *
  * @module
  */
 
+import type { Context } from "../../core/context.ts";
 import { Socket } from "../../core/socket.ts";
 
 /** SUB's options by name (they can be set, not read, as in nanomsg). */
@@ -68,5 +70,37 @@ export class SubSocket extends Socket<SubOptions> {
    */
   unsubscribe(topic: Uint8Array | string): void {
     this.setOption("unsubscribe", topic);
+  }
+
+  /**
+   * Opens a context (nng's): a receiver with subscriptions of its own
+   * (`context.setOption("subscribe", topic)`), which gets its own copy of
+   * every message that matches them, whatever the socket and the other
+   * contexts subscribe to. While contexts are open, messages are read as
+   * they arrive and each receiver (the socket too) keeps at most 128; one
+   * that falls behind loses its oldest (counted as `queue-full` drops).
+   *
+   * @example Usage
+   * ```ts
+   * import { openSocket } from "@sp/nanomsg";
+   * await using pub = openSocket("pub");
+   * await using sub = openSocket("sub");
+   * using weather = sub.openContext();
+   * using sports = sub.openContext();
+   * weather.setOption("subscribe", "weather.");
+   * sports.setOption("subscribe", "sports.");
+   * sub.connect((await pub.listen("inproc://sub-context-doc")).url);
+   * await pub.waitForPeers(1);
+   * await pub.send("sports. 2-1");
+   * await pub.send("weather. sunny");
+   * console.log(new TextDecoder().decode(await weather.recv())); // "weather. sunny"
+   * console.log(new TextDecoder().decode(await sports.recv())); // "sports. 2-1"
+   * ```
+   *
+   * @returns the open context
+   * @throws {SpError} ENOTSUP on a raw socket, EBADF when the socket is closed
+   */
+  openContext(): Context<SubOptions> {
+    return this.newContext<SubOptions>();
   }
 }

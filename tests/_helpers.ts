@@ -6,7 +6,13 @@
  * @module
  */
 
-/** A tcp port that was free a moment ago on 127.0.0.1. */
+/**
+ * A tcp port that was free a moment ago on 127.0.0.1. Only for what
+ * cannot bind port 0 and tell us the port: a child process that binds
+ * (nanocat, nngcat, our CLI, perf tools and examples), or an address to
+ * dial before anything listens there. Our own sockets bind port 0
+ * (`listen("tcp://127.0.0.1:0")` reports the real URL).
+ */
 export function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const { port } = listener.addr as Deno.NetAddr;

@@ -48,9 +48,8 @@ const HOSTILE_CLIENT_FRAMES: [string, Uint8Array][] = [
 ];
 
 Deno.test("ws hostile clients: each bad frame drops its connection, counted; the socket keeps working", async () => {
-  const url = `ws://127.0.0.1:${freePort()}`;
   await using pull = runtime.socket("pull", { options: { rcvtimeo: 5000 } });
-  await pull.bind(url);
+  const { url } = await pull.listen("ws://127.0.0.1:0");
   for (const [what, frame] of HOSTILE_CLIENT_FRAMES) {
     const dropped = pull.stats.dropped;
     const raw = await rawWsClient(url);
@@ -68,9 +67,8 @@ Deno.test("ws hostile clients: each bad frame drops its connection, counted; the
 });
 
 Deno.test("ws: a ping is answered with a pong carrying the same bytes; fragments reassemble around it", async () => {
-  const url = `ws://127.0.0.1:${freePort()}`;
   await using pull = runtime.socket("pull", { options: { rcvtimeo: 5000 } });
-  await pull.bind(url);
+  const { url } = await pull.listen("ws://127.0.0.1:0");
   const raw = await rawWsClient(url);
   await raw.write(
     new Uint8Array([
@@ -168,9 +166,8 @@ for (const [what, respond] of HOSTILE_SERVERS) {
 }
 
 Deno.test("ws hostile clients: a request that never ends, or never starts, is cut by the handshake timeout", async () => {
-  const url = `ws://127.0.0.1:${freePort()}`;
   await using pull = runtime.socket("pull", { options: { rcvtimeo: 5000 } });
-  await pull.bind(url);
+  const { url } = await pull.listen("ws://127.0.0.1:0");
   const port = Number(new URL(url.replace("ws", "http")).port);
   const silent = await Deno.connect({ hostname: "127.0.0.1", port });
   const slow = await Deno.connect({ hostname: "127.0.0.1", port });

@@ -11,7 +11,7 @@
 
 import assert from "node:assert/strict";
 import { openSocket } from "../../mod.ts";
-import { freePort, within } from "../_helpers.ts";
+import { within } from "../_helpers.ts";
 
 const SENDER = new URL("./_slow_sender.ts", import.meta.url).pathname;
 const SECONDS = Deno.env.get("FAULTS_FULL") === "1" ? 20 : 3;
@@ -75,9 +75,8 @@ function memory(f: SenderFigures): string {
 const RETAINED_MAX = 8 * MiB;
 
 Deno.test("a PULL that stops reading: PUSH times out per SNDTIMEO, memory bounded, nothing lost on resume", async () => {
-  const url = `tcp://127.0.0.1:${freePort()}`;
   await using pull = openSocket("pull", { options: { rcvbuf: 128 * 1024 } });
-  await pull.bind(url);
+  const { url } = await pull.listen("tcp://127.0.0.1:0");
   const figures = await withStalledSender("push", url, async (f) => {
     // Every message whose send succeeded arrives once the PULL reads again, in order.
     for (let next = 0; next < f.sent; next++) {
@@ -96,10 +95,9 @@ Deno.test("a PULL that stops reading: PUSH times out per SNDTIMEO, memory bounde
 });
 
 Deno.test("a SUB that stops reading: PUB drops and counts, memory bounded", async () => {
-  const url = `tcp://127.0.0.1:${freePort()}`;
   await using sub = openSocket("sub", { options: { rcvbuf: 128 * 1024 } });
   sub.setsockopt(0x21, 1, "");
-  await sub.bind(url);
+  const { url } = await sub.listen("tcp://127.0.0.1:0");
   let received = 0;
   const figures = await withStalledSender("pub", url, async () => {
     let last = -1;

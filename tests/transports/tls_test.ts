@@ -66,11 +66,10 @@ for (const scheme of ["tls+tcp", "wss"]) {
   });
 
   tlsTest(`${scheme}: a dialer that does not trust the CA is refused and retries; trusting it works`, async () => {
-    const url = `${scheme}://127.0.0.1:${freePort()}`;
     await using server = openSocket("pair", { options: { rcvtimeo: 5000 } });
     await using untrusting = openSocket("pair", { options: { reconnectIvl: 20 } });
     await using trusting = openSocket("pair", { options: { rcvtimeo: 5000 } });
-    await server.bind(url, bindOptions);
+    const { url } = await server.listen(`${scheme}://127.0.0.1:0`, bindOptions);
     untrusting.connect(url);
     await until(() => untrusting.stats.dropped >= 2, 5000, "refused TLS handshakes are counted, again and again");
     assert.equal(untrusting.stats.currentConnections, 0);
@@ -80,13 +79,12 @@ for (const scheme of ["tls+tcp", "wss"]) {
   });
 
   tlsTest(`${scheme}: tls-server-name is what the certificate is checked against`, async () => {
-    const port = freePort();
     await using server = openSocket("pair", { options: { rcvtimeo: 5000 } });
     await using good = openSocket("pair");
     await using bad = openSocket("pair", { options: { reconnectIvl: 20 } });
-    await server.bind(`${scheme}://127.0.0.1:${port}`, bindOptions);
-    good.connect(`${scheme}://127.0.0.1:${port}`, { ...connectOptions, "tls-server-name": "localhost" });
-    bad.connect(`${scheme}://127.0.0.1:${port}`, { ...connectOptions, "tls-server-name": "example.org" });
+    const { url } = await server.listen(`${scheme}://127.0.0.1:0`, bindOptions);
+    good.connect(url, { ...connectOptions, "tls-server-name": "localhost" });
+    bad.connect(url, { ...connectOptions, "tls-server-name": "example.org" });
     await good.send("by name");
     assert.equal(text(await server.recv()), "by name");
     await until(() => bad.stats.dropped >= 1, 5000, "a name the certificate lacks is refused");
@@ -126,10 +124,9 @@ tlsTest("tls+tcp and wss need --allow-net and read access to the certificate fil
 
 for (const scheme of ["tls+tcp", "wss"]) {
   tlsTest(`${scheme}: tls-authmode "none" connects without trusting the CA or matching the name (as nng)`, async () => {
-    const url = `${scheme}://127.0.0.1:${freePort()}`;
     await using server = openSocket("pair", { options: { rcvtimeo: 5000 } });
     await using client = openSocket("pair");
-    await server.bind(url, bindOptions);
+    const { url } = await server.listen(`${scheme}://127.0.0.1:0`, bindOptions);
     client.connect(url, { "tls-authmode": "none", "tls-server-name": "example.org" });
     await client.send("unverified");
     assert.equal(text(await server.recv()), "unverified");
@@ -138,10 +135,9 @@ for (const scheme of ["tls+tcp", "wss"]) {
 
 for (const scheme of ["tls+tcp", "wss"]) {
   tlsTest(`${scheme}: REQ/REP of 20 KiB, 64 KiB and 1 MiB messages never stalls (both ends ours)`, async () => {
-    const url = `${scheme}://127.0.0.1:${freePort()}${scheme === "wss" ? "/large" : ""}`;
     await using rep = openSocket("rep", { options: { rcvmaxsize: -1 } });
     await using req = openSocket("req", { options: { rcvmaxsize: -1 } });
-    await rep.bind(url, bindOptions);
+    const { url } = await rep.listen(`${scheme}://127.0.0.1:0${scheme === "wss" ? "/large" : ""}`, bindOptions);
     req.connect(url, connectOptions);
     const echo = (async () => {
       for (;;) await rep.send(await rep.recv());

@@ -11,7 +11,7 @@
 import assert from "node:assert/strict";
 import { isSpError, registerBuiltins, Runtime, type Socket } from "../../mod.ts";
 import { registerBrowserBuiltins } from "../../src/builtins_browser.ts";
-import { freePort, until } from "../_helpers.ts";
+import { until } from "../_helpers.ts";
 
 const CHUNK = 64 * 1024;
 const SNDBUF = 256 * 1024;
@@ -52,13 +52,12 @@ async function drainInOrder(receiver: Socket, count: number): Promise<void> {
 
 for (const dialer of ["ours", "browser"] as const) {
   Deno.test(`ws back-pressure (${dialer} dialer): a stalled peer makes sends fail with EAGAIN; nothing is lost`, async () => {
-    const url = `ws://127.0.0.1:${freePort()}/bp`;
     const senderRuntime = dialer === "ours" ? registerBuiltins(new Runtime()) : registerBrowserBuiltins(new Runtime());
     await using receiver = registerBuiltins(new Runtime()).socket("pull", {
       options: { rcvtimeo: 10_000, rcvbuf: 128 * 1024 },
     });
     await using sender = senderRuntime.socket("push", { options: { sndbuf: SNDBUF } });
-    await receiver.bind(url);
+    const { url } = await receiver.listen("ws://127.0.0.1:0/bp");
     sender.connect(url);
     await until(() => sender.stats.currentConnections === 1, 5000, "connected");
     const heapBefore = Deno.memoryUsage().heapUsed;

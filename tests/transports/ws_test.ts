@@ -77,9 +77,8 @@ Deno.test("ws: sockets bound under different paths share a port; an unknown path
 });
 
 Deno.test("ws: a wrong subprotocol gets 400 and is counted; the right one is served", async () => {
-  const url = `ws://127.0.0.1:${freePort()}`;
   await using pull = openSocket("pull", { options: { rcvtimeo: 5000 } });
-  await pull.bind(url);
+  const { url } = await pull.listen("ws://127.0.0.1:0");
   const wrong = await rawWsClient(url, "rep.sp.nanomsg.org");
   assert.match(wrong.response, /^HTTP\/1\.1 400 /);
   wrong.close();

@@ -19,7 +19,7 @@ import {
   OP_PING,
   OP_TEXT,
 } from "../../src/transports/ws/frame.ts";
-import { freePort, text, until } from "../_helpers.ts";
+import { text, until } from "../_helpers.ts";
 import { clientFrame, rawWsClient, serverFrame } from "../transports/_ws_peer.ts";
 
 const runtime = registerBuiltins(new Runtime({ handshakeTimeout: 300 }));

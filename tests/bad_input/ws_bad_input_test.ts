@@ -9,7 +9,7 @@
  */
 
 import assert from "node:assert/strict";
-import { registerBuiltins, Runtime } from "../../mod.ts";
+import { isSpError, registerBuiltins, Runtime } from "../../mod.ts";
 import {
   encodeFrame,
   FIN,
@@ -64,6 +64,18 @@ Deno.test("ws hostile clients: each bad frame drops its connection, counted; the
     good.close();
   }
   assert.equal(pull.stats.messagesReceived, HOSTILE_CLIENT_FRAMES.length);
+});
+
+Deno.test("ws: a single frame over RCVMAXSIZE is refused even when it arrives whole in one read", async () => {
+  await using pull = runtime.socket("pull", { options: { rcvtimeo: 5000, rcvmaxsize: 100 } });
+  const { url } = await pull.listen("ws://127.0.0.1:0");
+  const raw = await rawWsClient(url);
+  await raw.write(new Uint8Array([...clientFrame(new Uint8Array(100).fill(1)), ...clientFrame(new Uint8Array(101))]));
+  assert.equal((await pull.recv()).length, 100);
+  await until(() => pull.statistics().drops.oversize === 1, 3000, "the 101-byte message refused and counted");
+  assert.equal((await raw.readToEnd()).length, 0, "the connection was dropped");
+  raw.close();
+  await assert.rejects(pull.recv({ dontwait: true }), (e) => isSpError(e, "EAGAIN"));
 });
 
 Deno.test("ws: a ping is answered with a pong carrying the same bytes; fragments reassemble around it", async () => {

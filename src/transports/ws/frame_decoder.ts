@@ -199,7 +199,8 @@ export class WsFrameDecoder {
         const length = wide ? (chunk[p + 2]! << 8) | chunk[p + 3]! : len7;
         const keyAt = wide ? p + 4 : p + 2;
         const from = server ? keyAt + 4 : keyAt;
-        if (len7 <= 126 && (b1 >= 0x80) === server && end - from >= length) {
+        const allowed = this.#maxSize < 0 || length <= this.#maxSize; // else the full path below refuses it
+        if (len7 <= 126 && (b1 >= 0x80) === server && end - from >= length && allowed) {
           const to = from + length;
           if (server && length < WORD_MASK_MIN) {
             unmaskSmall(chunk, from, to, chunk[keyAt]!, chunk[keyAt + 1]!, chunk[keyAt + 2]!, chunk[keyAt + 3]!);

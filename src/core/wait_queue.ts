@@ -25,6 +25,9 @@ interface Waiter<T, W> {
   cleanup(): void;
 }
 
+/** The cleanup of a wait that has no timer and no signal. */
+function nothing(): void {}
+
 /**
  * A FIFO of pending calls; each carries an item (the message a send waits
  * with, or what a receive wants) and its size in bytes.
@@ -83,6 +86,15 @@ export class WaitQueue<T, W> {
    */
   wait(item: W, size: number, timeout: number, signal?: AbortSignal): Promise<T> {
     if (signal?.aborted) return Promise.resolve(failure(this.#errors.canceled(signal)));
+    if (timeout < 0 && signal === undefined) {
+      // The common wait (no timeout, no signal): nothing to clean up, so no
+      // closures beyond the promise's own; a receive waiting for each
+      // message of a stream makes one of these per message.
+      return new Promise<T>((resolve) => {
+        this.#waiters.push({ item, size, resolve, cleanup: nothing });
+        this.#bytes += size;
+      });
+    }
     return new Promise<T>((resolve) => {
       let timer: unknown;
       const fail = (error: unknown) => {

@@ -52,7 +52,7 @@ export function createDialerMachine() {
     },
     guards: {
       isOurPipe: ({ context, event }) =>
-        event.type === "pipe.closed" && context.pipe?.getSnapshot().context.pipe === event.pipe,
+        event.type === "xstate.done.actor.pipe" && context.pipe?.getSnapshot().context.pipe === event.output.pipe,
     },
     actions: {
       // The dial runs in plain code (no child actor) and reports back as
@@ -73,9 +73,7 @@ export function createDialerMachine() {
       openPipe: ({ context, event, self }) => {
         const conn = (event as { connection: Connection }).connection;
         context.pipe = context.openPipe(conn, self);
-        context.owner.send(
-          { type: "endpoint.connected", endpoint: context.id, accepted: false } satisfies EndpointReport,
-        );
+        context.counters.connections++; // a plain counter the socket reads: no event
       },
       reportConnectError: ({ context, event }) => {
         const error = (event as { error: unknown }).error;
@@ -102,16 +100,11 @@ export function createDialerMachine() {
         );
       },
       forwardClosed: ({ context, event }) => {
-        if (event.type !== "pipe.closed") return;
+        if (event.type !== "xstate.done.actor.pipe") return;
         context.pipe = undefined;
+        const { pipe, reason, wasActive } = event.output;
         context.owner.send(
-          {
-            type: "endpoint.pipeClosed",
-            endpoint: context.id,
-            pipe: event.pipe,
-            reason: event.reason,
-            wasActive: event.wasActive,
-          } satisfies EndpointReport,
+          { type: "endpoint.pipeClosed", endpoint: context.id, pipe, reason, wasActive } satisfies EndpointReport,
         );
       },
       growBackoff: ({ context }) => {
@@ -139,7 +132,7 @@ export function createDialerMachine() {
       connected: {
         on: {
           "pipe.ready": { actions: "forwardReady" },
-          "pipe.closed": { guard: "isOurPipe", target: "waiting", actions: "forwardClosed" },
+          "xstate.done.actor.pipe": { guard: "isOurPipe", target: "waiting", actions: "forwardClosed" },
           close: "closing",
         },
       },
@@ -150,7 +143,7 @@ export function createDialerMachine() {
       closing: {
         entry: "closePipe",
         on: {
-          "pipe.closed": { guard: "isOurPipe", target: "closed", actions: "forwardClosed" },
+          "xstate.done.actor.pipe": { guard: "isOurPipe", target: "closed", actions: "forwardClosed" },
         },
       },
       closed: {

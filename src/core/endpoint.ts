@@ -15,7 +15,6 @@ import type { MachineActor } from "./runtime.ts";
 import type { EndpointInfo } from "./socket_events.ts";
 import {
   addTraffic,
-  emptyEndpointCounters,
   emptyTraffic,
   type EndpointCounters,
   type EndpointStatistics,
@@ -42,6 +41,11 @@ export interface EndpointInput {
   owner: AnyActorRef;
   /** Makes pipes. */
   openPipe: OpenPipe;
+  /**
+   * The endpoint's counters: it counts the connections it makes here
+   * (plain integers the socket reads for statistics, not events).
+   */
+  counters: EndpointCounters;
 }
 
 /** Events an endpoint sends to its socket. */
@@ -50,7 +54,6 @@ export type EndpointReport =
   | { type: "endpoint.pipeReady"; endpoint: number; pipe: Pipe; pipeActor: PipeActor }
   | { type: "endpoint.pipeClosed"; endpoint: number; pipe: Pipe; reason: SpError | undefined; wasActive: boolean }
   | { type: "endpoint.error"; endpoint: number; kind: "connect" | "accept"; error: SpError; retryIn: number }
-  | { type: "endpoint.connected"; endpoint: number; accepted: boolean }
   | { type: "endpoint.closed"; endpoint: number };
 
 /** Events every endpoint machine accepts. */
@@ -97,7 +100,7 @@ export class EndpointRecord implements Endpoint {
   readonly actor: Actor<AnyStateMachine>;
   /** Its attached pipes and their machines. */
   readonly pipes: Map<Pipe, PipeActor> = new Map();
-  readonly counters: EndpointCounters = emptyEndpointCounters();
+  readonly counters: EndpointCounters;
   /** Traffic of its pipes that have closed. */
   readonly closedTraffic: Traffic = emptyTraffic();
   /** Set once `close()` or the socket's close asked it to stop. */
@@ -123,6 +126,7 @@ export class EndpointRecord implements Endpoint {
     this.kind = kind;
     this.url = input.url;
     this.name = endpointName(kind, input.id, input.url);
+    this.counters = input.counters;
     this.actor = actor;
     this.#close = close;
     this.#identity = identity;

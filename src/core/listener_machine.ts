@@ -92,9 +92,7 @@ export function createListenerMachine() {
         if (event.type !== "accepted") return;
         const actor = context.openPipe(event.connection, self);
         context.pipes.set(actor.getSnapshot().context.pipe, actor);
-        context.owner.send(
-          { type: "endpoint.connected", endpoint: context.id, accepted: true } satisfies EndpointReport,
-        );
+        context.counters.connections++; // a plain counter the socket reads: no event
       },
       reportAcceptError: ({ context, event }) => {
         if (event.type !== "accept.failed") return;
@@ -118,16 +116,11 @@ export function createListenerMachine() {
         );
       },
       forwardClosed: ({ context, event }) => {
-        if (event.type !== "pipe.closed") return;
-        context.pipes.delete(event.pipe);
+        if (event.type !== "xstate.done.actor.pipe") return;
+        const { pipe, reason, wasActive } = event.output;
+        context.pipes.delete(pipe);
         context.owner.send(
-          {
-            type: "endpoint.pipeClosed",
-            endpoint: context.id,
-            pipe: event.pipe,
-            reason: event.reason,
-            wasActive: event.wasActive,
-          } satisfies EndpointReport,
+          { type: "endpoint.pipeClosed", endpoint: context.id, pipe, reason, wasActive } satisfies EndpointReport,
         );
       },
       closePipes: ({ context }) => {
@@ -192,7 +185,7 @@ export function createListenerMachine() {
     },
     on: {
       "pipe.ready": { actions: "forwardReady" },
-      "pipe.closed": { actions: "forwardClosed" },
+      "xstate.done.actor.pipe": { actions: "forwardClosed" },
     },
     output: ({ context }) => ({ error: context.error }),
   });

@@ -37,10 +37,24 @@ export type PipeMachineEvent =
   | { type: "handshake.failed"; error: unknown }
   | { type: "handshake.timeout" };
 
-/** Events a pipe machine sends to its owner. */
+/** How a pipe ended: its machine's output, which its owner gets as `xstate.done.actor.pipe`. */
+export interface PipeEnd {
+  /** The pipe that ended. */
+  pipe: Pipe;
+  /** Why, when it ended on an error. */
+  reason: SpError | undefined;
+  /** Whether it had been attached to the protocol. */
+  wasActive: boolean;
+}
+
+/**
+ * Events a pipe machine sends to its owner: `pipe.ready` once handshaken,
+ * and its end as XState's done event (every pipe machine has the id
+ * `pipe`), carrying the machine's output.
+ */
 export type PipeReport =
   | { type: "pipe.ready"; pipe: Pipe }
-  | { type: "pipe.closed"; pipe: Pipe; reason: SpError | undefined; wasActive: boolean };
+  | { type: "xstate.done.actor.pipe"; output: PipeEnd };
 
 interface PipeContext extends PipeMachineInput {
   reason: SpError | undefined;
@@ -65,6 +79,7 @@ export function createPipeMachine() {
       context: {} as PipeContext,
       input: {} as PipeMachineInput,
       events: {} as PipeMachineEvent,
+      output: {} as PipeEnd,
     },
     guards: {
       peerMatches: ({ context, event }) => event.type === "handshake.done" && event.peer === context.peerProtocol,
@@ -121,15 +136,6 @@ export function createPipeMachine() {
         context.pipe.detach();
         context.pipe.connection.close();
       },
-      reportClosed: ({ context }) =>
-        context.owner.send(
-          {
-            type: "pipe.closed",
-            pipe: context.pipe,
-            reason: context.reason,
-            wasActive: context.wasActive,
-          } satisfies PipeReport,
-        ),
     },
   }).createMachine({
     id: "pipe",
@@ -170,14 +176,16 @@ export function createPipeMachine() {
         entry: "closeConnection",
         always: "closed",
       },
+      // The owner learns of the end from XState's done event, whose
+      // output this is: no report of its own.
       closed: {
         type: "final",
-        entry: "reportClosed",
       },
     },
     on: {
       close: ".closing",
     },
+    output: ({ context }) => ({ pipe: context.pipe, reason: context.reason, wasActive: context.wasActive }),
   });
 }
 

@@ -12,6 +12,7 @@ import type { MutableActorIdentity } from "./actor_identity.ts";
 import { type EndpointInput, endpointName, EndpointRecord } from "./endpoint.ts";
 import type { SocketOptions } from "./options.ts";
 import { Pipe } from "./pipe.ts";
+import { emptyEndpointCounters } from "./socket_stats.ts";
 import type { PipeActor } from "./pipe_machine.ts";
 import type { ProtocolSpec } from "./protocol.ts";
 import { type Inspector, type Runtime, startActor } from "./runtime.ts";
@@ -80,6 +81,7 @@ export function startEndpoint(
     transport,
     options: transportOptions,
     owner,
+    counters: emptyEndpointCounters(),
     openPipe: (connection, pipeOwner) =>
       openPipe(maker, connection, pipeOwner, { id, scheme, priorities }, () => {
         if (hooks.closing()) owner.send({ type: "flush.progress" });

@@ -23,8 +23,6 @@ export interface SocketCore {
   endpointBound(endpoint: number, address: string): void;
   /** Counts and reports a connect or accept error; the endpoint retries after `retryIn` ms. */
   endpointError(endpoint: number, kind: "connect" | "accept", error: SpError, retryIn: number): void;
-  /** Counts an established (dialed) or accepted connection. */
-  endpointConnected(endpoint: number, accepted: boolean): void;
   /** Forgets an endpoint that has finished closing. */
   forgetEndpoint(id: number): void;
   /** Fails every waiting receive (the socket is closing). */
@@ -83,9 +81,6 @@ export function createSocketMachine() {
           context.core.endpointError(event.endpoint, event.kind, event.error, event.retryIn);
         }
       },
-      countConnection: ({ context, event }) => {
-        if (event.type === "endpoint.connected") context.core.endpointConnected(event.endpoint, event.accepted);
-      },
       forgetEndpoint: ({ context, event }) => {
         if (event.type === "endpoint.closed") context.core.forgetEndpoint(event.endpoint);
       },
@@ -133,7 +128,6 @@ export function createSocketMachine() {
       "endpoint.pipeClosed": { actions: "detachPipe" },
       "endpoint.bound": { actions: "noteBound" },
       "endpoint.error": { actions: "reportEndpointError" },
-      "endpoint.connected": { actions: "countConnection" },
       "endpoint.closed": { actions: "forgetEndpoint" },
     },
   });

@@ -53,7 +53,11 @@ export interface PlumbingParts {
   finished(): void;
 }
 
-/** The socket's connection counters (traffic is summed from the pipes). */
+/**
+ * The socket's connection counters (traffic is summed from the pipes).
+ * `established` and `accepted` hold those of endpoints that are gone; the
+ * live endpoints count theirs themselves (`EndpointCounters.connections`).
+ */
 interface SocketCounters {
   established: number;
   accepted: number;
@@ -199,6 +203,10 @@ export class SocketPlumbing implements SocketCore {
   stats(): SocketStats {
     const traffic = this.traffic();
     const { reconnects: _, ...counters } = this.counters;
+    for (const record of this.#endpoints.values()) {
+      if (record.kind === "dialer") counters.established += record.counters.connections;
+      else counters.accepted += record.counters.connections;
+    }
     return {
       ...counters,
       currentConnections: this.#attached.size,
@@ -315,14 +323,12 @@ export class SocketPlumbing implements SocketCore {
     if (events.wants(type)) events.emit({ ...this.#base(type), endpoint: record.info(), error, retryIn });
   }
 
-  endpointConnected(endpoint: number, accepted: boolean): void {
-    if (accepted) this.counters.accepted++;
-    else this.counters.established++;
-    const record = this.#endpoints.get(endpoint);
-    if (record !== undefined) record.counters.connections++;
-  }
-
   forgetEndpoint(id: number): void {
+    const record = this.#endpoints.get(id);
+    if (record === undefined) return;
+    // Its connections stay in the socket's counts.
+    if (record.kind === "dialer") this.counters.established += record.counters.connections;
+    else this.counters.accepted += record.counters.connections;
     this.#endpoints.delete(id);
   }
 

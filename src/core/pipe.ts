@@ -38,8 +38,6 @@ export interface PipeListener {
  */
 export class Pipe implements PipeHandle, Traffic {
   readonly id: number;
-  /** e.g. `pipe#17 tcp 127.0.0.1:5555⇄127.0.0.1:40122` (local⇄remote). */
-  readonly name: string;
   /** The endpoint that made it. */
   readonly endpoint: number;
   readonly sendPriority: number;
@@ -55,6 +53,8 @@ export class Pipe implements PipeHandle, Traffic {
 
   readonly #options: Readonly<SocketOptions>;
   readonly #listener: PipeListener;
+  readonly #scheme: string;
+  #name: string | undefined;
   #protocol: Protocol | undefined;
   #inbound = new Queue<Uint8Array>();
   #inboundBytes = 0;
@@ -71,14 +71,25 @@ export class Pipe implements PipeHandle, Traffic {
     this.id = origin.id;
     this.endpoint = origin.endpoint;
     this.connection = connection;
-    const { localAddress, remoteAddress } = connection;
-    this.name = localAddress === undefined || remoteAddress === undefined || localAddress === remoteAddress
-      ? `pipe#${origin.id} ${connection.description}`
-      : `pipe#${origin.id} ${origin.scheme} ${localAddress}⇄${remoteAddress}`;
+    this.#scheme = origin.scheme;
     this.sendPriority = priorities.send;
     this.recvPriority = priorities.recv;
     this.#options = options;
     this.#listener = listener;
+  }
+
+  /**
+   * e.g. `pipe#17 tcp 127.0.0.1:5555⇄127.0.0.1:40122` (local⇄remote); made
+   * when first asked (events, statistics, errors), not for every pipe.
+   */
+  get name(): string {
+    if (this.#name === undefined) {
+      const { localAddress, remoteAddress, description } = this.connection;
+      this.#name = localAddress === undefined || remoteAddress === undefined || localAddress === remoteAddress
+        ? `pipe#${this.id} ${description}`
+        : `pipe#${this.id} ${this.#scheme} ${localAddress}⇄${remoteAddress}`;
+    }
+    return this.#name;
   }
 
   /** What events tell about this pipe. */

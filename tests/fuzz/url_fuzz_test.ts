@@ -7,6 +7,8 @@
  * - Generated valid tcp addresses (IPv4 literals, `*`, host names, a local
  *   interface, ports 1…65535) parse to exactly their host and port;
  *   ports outside 1…65535 or with extra characters are EINVAL.
+ * - A URL is too long (ENAMETOOLONG) exactly when its UTF-8 encoding has
+ *   128 bytes or more.
  * - ipc paths are accepted exactly when non-empty, NUL-free and shorter
  *   than 108 bytes.
  *
@@ -90,6 +92,21 @@ Deno.test("fuzz addresses: any string gives a typed error or an address", () => 
       },
     ),
     50_000,
+  );
+});
+
+Deno.test("fuzz addresses: a URL is ENAMETOOLONG exactly when its UTF-8 encoding has 128 bytes or more", () => {
+  const encoder = new TextEncoder();
+  // Lengths around the limit, in 1- to 4-byte characters and lone surrogates.
+  const unit = fc.oneof(fc.constantFrom("a", "é", "€", "😀", "\ud800", "\udc00"), fc.string({ maxLength: 1 }));
+  check(
+    "url length limit",
+    fc.property(fc.array(unit, { minLength: 20, maxLength: 130 }), (parts) => {
+      const url = `inproc://${parts.join("")}`;
+      const tooLong = spErrorOf(() => splitUrl(url))?.message.startsWith("ENAMETOOLONG") === true;
+      assert.equal(tooLong, encoder.encode(url).length >= 128, url);
+    }),
+    20_000,
   );
 });
 

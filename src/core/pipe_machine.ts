@@ -7,7 +7,7 @@
  */
 
 import { type ActorRefFrom, type AnyActorRef, setup } from "./xstate.ts";
-import type { Clock, TimerId } from "./clock.ts";
+import type { Deadline, DeadlineQueue } from "./deadline_queue.ts";
 import { SpError } from "./errors.ts";
 import type { Pipe } from "./pipe.ts";
 
@@ -21,10 +21,8 @@ export interface PipeMachineInput {
   selfProtocol: number;
   /** Our peer's protocol id; anything else is refused. */
   peerProtocol: number;
-  /** How long the handshake may take, ms. */
-  handshakeTimeout: number;
-  /** The runtime's clock, which times the handshake. */
-  clock: Clock;
+  /** The runtime's handshake deadlines (its handshake timeout on its clock). */
+  handshakeDeadlines: DeadlineQueue;
 }
 
 /** Events a pipe machine accepts. */
@@ -62,7 +60,7 @@ interface PipeContext extends PipeMachineInput {
   /** Bounds the greeting: aborted when it times out. */
   handshake: AbortController | undefined;
   /** The greeting's deadline while it runs. */
-  timer: TimerId | undefined;
+  deadline: Deadline | undefined;
 }
 
 /** The abort reason of a greeting that took too long (shared: no error built per pipe). */
@@ -90,20 +88,22 @@ export function createPipeMachine() {
       // connection, which ends a greeting still running either way.
       startHandshake: ({ context, self }) => {
         context.handshake = new AbortController();
-        // A plain timer on the runtime's clock, not a delayed transition:
-        // XState's scheduler was 3% of a connect-and-close cycle on its own.
-        context.timer = context.clock.setTimeout(() => {
-          context.timer = undefined;
+        // A deadline on the runtime's clock, not a delayed transition
+        // (XState's scheduler was 3% of a connect-and-close cycle on its
+        // own), and not a timer per pipe: the runtime's handshake deadlines
+        // share one.
+        context.deadline = context.handshakeDeadlines.set(() => {
+          context.deadline = undefined;
           self.send({ type: "handshake.timeout" });
-        }, context.handshakeTimeout);
+        });
         context.pipe.connection.handshake(context.selfProtocol, context.handshake.signal).then(
           (peer) => self.send({ type: "handshake.done", peer }),
           (error) => self.send({ type: "handshake.failed", error }),
         );
       },
       stopTimer: ({ context }) => {
-        if (context.timer !== undefined) context.clock.clearTimeout(context.timer);
-        context.timer = undefined;
+        context.deadline?.cancel();
+        context.deadline = undefined;
       },
       reportReady: ({ context }) => context.owner.send({ type: "pipe.ready", pipe: context.pipe } satisfies PipeReport),
       attachDataPath: ({ context }) => {
@@ -144,7 +144,7 @@ export function createPipeMachine() {
       reason: undefined,
       wasActive: false,
       handshake: undefined,
-      timer: undefined,
+      deadline: undefined,
     }),
     initial: "handshaking",
     states: {

@@ -9,6 +9,7 @@
  */
 
 import type { MutableActorIdentity } from "./actor_identity.ts";
+import { DeadlineQueue } from "./deadline_queue.ts";
 import { type EndpointInput, endpointName, EndpointRecord } from "./endpoint.ts";
 import type { SocketOptions } from "./options.ts";
 import { Pipe } from "./pipe.ts";
@@ -120,6 +121,15 @@ function toTransportOptions(options: SocketOptions, endpoint: EndpointOptions): 
   };
 }
 
+const deadlines = new WeakMap<Runtime, DeadlineQueue>();
+
+/** A runtime's handshake deadlines: one timer among all its pipes' handshakes. */
+function handshakeDeadlines(runtime: Runtime): DeadlineQueue {
+  let queue = deadlines.get(runtime);
+  if (queue === undefined) deadlines.set(runtime, queue = new DeadlineQueue(runtime.clock, runtime.handshakeTimeout));
+  return queue;
+}
+
 /** Makes the pipe for a new connection and starts its machine. */
 function openPipe(
   maker: EndpointMaker,
@@ -148,8 +158,7 @@ function openPipe(
       owner,
       selfProtocol: spec.id,
       peerProtocol: spec.peerId,
-      handshakeTimeout: runtime.handshakeTimeout,
-      clock: runtime.clock,
+      handshakeDeadlines: handshakeDeadlines(runtime),
     },
     // No identity of its own: a pipe's is read from its input (`actorIdentity`), so that it costs no memory.
     undefined,

@@ -16,7 +16,9 @@
  *
  * Usage: `deno run -A bench/compare.ts [--quick] [--reps N] [--target-ms MS] [--only T,…] [--out FILE] [--no-write]`
  *
- * `--only tcp,ws,tls+tcp` runs the cells of those transports only. tls+tcp
+ * `--only tcp,ws,tls+tcp` runs the cells of those transports only; `pipes`
+ * in that list adds the pipe costs (connection cycles, idle pipes), which
+ * a run with `--only` otherwise leaves out. tls+tcp
  * and wss need certificates: a CA and a server certificate are made with
  * openssl in a temporary directory.
  *
@@ -60,7 +62,7 @@ function parseSettings(args: string[]): Settings {
   };
   if (!(settings.reps >= 1) || !(settings.targetMs > 0)) {
     console.error(
-      "usage: compare.ts [--quick] [--reps N] [--target-ms MS] [--only tcp,ws,…] [--out FILE] [--no-write]",
+      "usage: compare.ts [--quick] [--reps N] [--target-ms MS] [--only tcp,ws,…,pipes] [--out FILE] [--no-write]",
     );
     Deno.exit(2);
   }
@@ -281,7 +283,8 @@ if (import.meta.main) {
     progress.end(`${[...summary, ...errors].join(" ")} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
   }
   log("pipe costs (connection cycles, idle pipes) …");
-  const costs = settings.only === undefined ? await pipeCosts(settings.quick) : undefined;
+  const wantCosts = settings.only === undefined || settings.only.includes("pipes");
+  const costs = wantCosts ? await pipeCosts(settings.quick) : undefined;
   const elapsedSec = (performance.now() - started) / 1000;
   const machine = await machineInfo();
   machine.load = `${machine.load} at the end (${loadAtStart} at the start)`;

@@ -82,11 +82,6 @@ export class Outbound {
     this.#description = options.description ?? "connection";
   }
 
-  /** Whether nothing is queued, scheduled or being written: bytes queued now leave together in the next write. */
-  get idle(): boolean {
-    return !this.#writing && !this.#flushScheduled && this.length === 0 && this.#segments.length === 0;
-  }
-
   /**
    * Makes room for `n` more bytes in the batch.
    *

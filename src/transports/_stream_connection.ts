@@ -12,17 +12,6 @@ import { FrameDecoder, type FrameFormat } from "./_frame_decoder.ts";
 import { COPY_MAX, Outbound } from "./_outbound.ts";
 import { decodeSpHeader, encodeSpHeader } from "./_sp_header.ts";
 
-/**
- * A payload from {@linkcode COPY_MAX} up to this size is still copied in
- * behind its prefix when the connection is idle (nothing queued or being
- * written): then prefix and payload leave in one write, where two writes
- * would cost a segment and a wake-up of the peer more, on the critical
- * path of a request or a round trip. Under load (a write in flight) such
- * payloads are written from their own buffers, as copying them costs
- * more than the extra write.
- */
-const INLINE_IDLE_MAX = 128 * 1024;
-
 /** The byte stream a {@linkcode StreamConnection} runs on: what `Deno.Conn` offers. */
 export interface ByteStream {
   /** Reads into `buffer`; null at end of stream. */
@@ -139,8 +128,7 @@ export class StreamConnection implements Connection {
     const headerLength = header?.length ?? 0;
     const size = headerLength + payload.length;
     out.pending += prefix + size;
-    const inline = payload.length < COPY_MAX || (payload.length < INLINE_IDLE_MAX && out.idle);
-    const b = out.reserve(prefix + headerLength + (inline ? payload.length : 0));
+    const b = out.reserve(prefix + headerLength + (payload.length < COPY_MAX ? payload.length : 0));
     let p = out.length;
     if (this.#format.typeByte !== undefined) b[p++] = this.#format.typeByte;
     const hi = Math.floor(size / 2 ** 32);
@@ -157,7 +145,7 @@ export class StreamConnection implements Connection {
       b.set(header!, p);
       p += headerLength;
     }
-    if (inline) {
+    if (payload.length < COPY_MAX) {
       b.set(payload, p);
       out.length = p + payload.length;
     } else {

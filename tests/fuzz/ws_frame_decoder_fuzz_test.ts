@@ -22,6 +22,7 @@
 import assert from "node:assert/strict";
 import { isSpError } from "../../mod.ts";
 import { WsFrameDecoder } from "../../src/transports/ws/frame_decoder.ts";
+import { concat as join } from "../bad_input/_raw_peer.ts";
 import { check, fc, splitAt, wireBytes } from "./_fuzz.ts";
 
 type Role = "server" | "client";
@@ -54,13 +55,7 @@ function wireFrame(first: number, payload: Uint8Array, mask: Uint8Array | undefi
 }
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
+  return join(...parts);
 }
 
 interface Decoded {

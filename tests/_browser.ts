@@ -7,10 +7,10 @@
  */
 
 import { type Browser, chromium } from "playwright-core";
+import { CHROMIUM, CHROMIUM_ARGS } from "../tools/_chromium.ts";
 import { hasCommand, PEERS_REQUIRED } from "./_helpers.ts";
 
-/** Where Debian puts Chromium. */
-export const CHROMIUM = "/usr/bin/chromium";
+export { CHROMIUM };
 
 /** Whether the browser tests can run here (they must, in CI). */
 export const HAS_CHROMIUM: boolean = PEERS_REQUIRED || hasCommand(CHROMIUM);
@@ -19,16 +19,5 @@ if (!HAS_CHROMIUM) console.warn(`browser tests skipped: ${CHROMIUM} is missing (
 
 /** Launches headless Chromium with no background traffic of its own. */
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-dev-shm-usage",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
+  return chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS] });
 }

@@ -15,8 +15,7 @@
  */
 
 import { serveInspector } from "../../src/inspect/mod.ts";
-
-const CHROMIUM = "/usr/bin/chromium";
+import { CHROMIUM, CHROMIUM_ARGS } from "../../tools/_chromium.ts";
 
 /** Opens the page in headless Chromium; undefined when there is none. */
 async function openInChromium(url: string): Promise<{ close(): Promise<void> } | undefined> {
@@ -29,13 +28,7 @@ async function openInChromium(url: string): Promise<{ close(): Promise<void> } |
   const browser = new Deno.Command(CHROMIUM, {
     args: [
       "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-dev-shm-usage",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
+      ...CHROMIUM_ARGS,
       `--user-data-dir=${profile}`,
       url,
     ],

@@ -34,7 +34,7 @@ export {
   type SocketOptions,
 } from "./core/options.ts";
 export { device } from "./core/device.ts";
-export { EMPTY, type Message } from "./core/message.ts";
+export { EMPTY, type Message, SEND_COPY_MIN } from "./core/message.ts";
 export { type InspectionRecord, inspectionRecord, type PlainValue } from "./core/inspection_record.ts";
 export type {
   ContextHost,
@@ -60,6 +60,7 @@ export {
 export {
   NN_DONTWAIT,
   type PeerWaitOptions,
+  type RecvOptions,
   Socket,
   type SocketInit,
   type SocketOptionName,

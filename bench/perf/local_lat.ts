@@ -20,8 +20,10 @@ const [url, size, roundtrips] = parseArgs(Deno.args, "usage: local_lat <bind-to>
 const socket = openPerfSocket(true);
 await socket.bind(url, endpointOptions(url, "bind"));
 
+// Into one buffer, as libnanomsg's local_lat receives (nn_recv into a buffer).
+const into = new Uint8Array(size);
 for (let i = 0; i < roundtrips; i++) {
-  const message = await socket.recv();
+  const message = await socket.recv({ into });
   if (message.length !== size) expectSize(message, size, "local_lat");
   await socket.send(message);
 }

@@ -30,10 +30,12 @@ const socket = openPerfSocket(true);
 socket.connect(url, endpointOptions(url, "connect"));
 const payload = makePayload(size);
 
+// Into one buffer, as libnanomsg's remote_lat receives (nn_recv into a buffer).
+const into = new Uint8Array(size);
 const start = nowMicros();
 for (let i = 0; i < roundtrips; i++) {
   await socket.send(payload);
-  const echo = await socket.recv();
+  const echo = await socket.recv({ into });
   if (echo.length !== size) expectSize(echo, size, "remote_lat");
 }
 const elapsed = nowMicros() - start;

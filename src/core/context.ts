@@ -19,7 +19,7 @@ import { SpError } from "./errors.ts";
 import type { LoopTurns } from "./loop_turns.ts";
 import type { SocketOptions } from "./options.ts";
 import type { ContextHost, Protocol, ProtocolContext, ProtocolSpec } from "./protocol.ts";
-import { CLOSED_CODES, receiveUntil, SocketIo, type WaitOptions } from "./socket_io.ts";
+import { CLOSED_CODES, receiveUntil, type RecvOptions, SocketIo, type WaitOptions } from "./socket_io.ts";
 
 /**
  * What `openContext()` hands a context's constructor, opaque: nothing
@@ -175,11 +175,12 @@ export class Context<O extends object = Record<never, never>> implements Disposa
    * Receives through this context (a reply, an answer, a request to
    * answer).
    *
-   * @param options `NN_DONTWAIT` or per-call settings (RCVTIMEO of the socket by default)
-   * @returns the message bytes
+   * @param options `NN_DONTWAIT` or per-call settings (RCVTIMEO of the
+   *   socket by default); `into`: your buffer, as for `Socket.recv`
+   * @returns the message bytes: a view of `into` when it fits there
    * @throws {SpError} EFSM (nothing asked), EAGAIN, ETIMEDOUT, ECANCELED, EBADF, ETERM, EINVAL
    */
-  recv(options?: WaitOptions | number): Promise<Uint8Array> {
+  recv(options?: RecvOptions | number): Promise<Uint8Array> {
     try {
       this.#check();
       return this.#io.recv("body", options) as Promise<Uint8Array>;

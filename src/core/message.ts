@@ -21,3 +21,13 @@ export interface Message {
 
 /** The empty byte string, shared. */
 export const EMPTY: Uint8Array = new Uint8Array(0);
+
+/**
+ * Bodies at least this large are copied by the socket when they are sent,
+ * so that a caller may change or reuse its buffer as soon as `send`
+ * resolves (as with `nn_send`, which copies), while transports write them
+ * from that copy without copying again. A transport that keeps a smaller
+ * body past its `send` call (inproc queues it) must copy it itself; the
+ * stream mappings copy small bodies into their write batch.
+ */
+export const SEND_COPY_MIN = 64 * 1024;

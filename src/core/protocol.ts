@@ -88,7 +88,10 @@ export interface ContextHost {
  * answered), with its own send and receive, beside the socket's.
  */
 export interface ProtocolContext {
-  /** Hands a message over; false means it must wait (the context is told by `writable()`). */
+  /**
+   * Hands a message over; false means it must wait (the context is told by
+   * `writable()`). As with the protocol's `trySend`, keep only a copy.
+   */
   trySend(body: Uint8Array): boolean;
   /** Takes the next message, if one is available; may throw (EFSM…). */
   tryRecv(): Uint8Array | undefined;
@@ -120,7 +123,11 @@ export interface Protocol {
   pipeReadable(pipe: PipeHandle): void;
   /** The pipe can take a message again. */
   pipeWritable(pipe: PipeHandle): void;
-  /** Hands a message over; false means it would block. */
+  /**
+   * Hands a message over; false means it would block. The payload's memory
+   * may be used again once this returns: pass it to pipes now, or keep a
+   * copy (REQ keeps one for resends).
+   */
   trySend(payload: Uint8Array): boolean;
   /** Takes the next message, if one is available. */
   tryRecv(): Uint8Array | undefined;

@@ -36,13 +36,20 @@ import { claimSocketSetup, type SocketSetup, type SocketSetupData } from "./sock
 import { DropCounter } from "./socket_drops.ts";
 import { EventHub } from "./event_hub.ts";
 import type { SocketEvents } from "./socket_events.ts";
-import { checkWaitOptions, CLOSED_CODES, receiveUntil, SocketIo, type WaitOptions } from "./socket_io.ts";
+import {
+  checkWaitOptions,
+  CLOSED_CODES,
+  receiveUntil,
+  type RecvOptions,
+  SocketIo,
+  type WaitOptions,
+} from "./socket_io.ts";
 import { SocketPlumbing } from "./socket_plumbing.ts";
 import type { SocketStatistics, SocketStats } from "./socket_stats.ts";
 import type { EndpointOptions } from "./transport.ts";
 import { type Actor, type AnyStateMachine, waitFor } from "./xstate.ts";
 
-export { NN_DONTWAIT, type WaitOptions } from "./socket_io.ts";
+export { NN_DONTWAIT, type RecvOptions, type WaitOptions } from "./socket_io.ts";
 export type { SocketInit, SocketSetup } from "./socket_setup.ts";
 
 /**
@@ -375,7 +382,8 @@ export class Socket<O extends object = Record<never, never>> implements AsyncDis
 
   /**
    * Sends a message; waits while no peer can take it (up to SNDTIMEO).
-   * Concurrent sends queue in order, up to SNDBUF bytes.
+   * Concurrent sends queue in order, up to SNDBUF bytes. Once it resolves
+   * the buffer is yours again: what was sent is a copy (as with `nn_send`).
    *
    * @param data the message; strings are sent as UTF-8
    * @param options `NN_DONTWAIT` or per-call settings
@@ -394,12 +402,27 @@ export class Socket<O extends object = Record<never, never>> implements AsyncDis
 
   /**
    * Receives the next message; waits until one arrives (up to RCVTIMEO).
+   * With `into`, a message that fits is copied into your buffer, as
+   * `nn_recv` does: the fastest way to take large messages, because the
+   * memory they arrived in is read into again at once.
    *
-   * @param options `NN_DONTWAIT` or per-call settings
-   * @returns the message bytes
+   * @example Receiving into a buffer of your own
+   * ```ts
+   * import { openSocket } from "../../mod.ts";
+   * await using a = openSocket("pair"), b = openSocket("pair");
+   * const { url } = await a.listen("tcp://127.0.0.1:0");
+   * await b.dial(url);
+   * await b.send(new Uint8Array(100_000).fill(7));
+   * const buffer = new Uint8Array(1 << 20);
+   * const message = await a.recv({ into: buffer }); // a view of buffer
+   * console.log(message.length, message.buffer === buffer.buffer); // 100000 true
+   * ```
+   *
+   * @param options `NN_DONTWAIT` or per-call settings; `into`: your buffer
+   * @returns the message bytes: a view of `into` when it fits there
    * @throws {SpError} EAGAIN, ETIMEDOUT, ECANCELED, EBADF, ETERM, ENOTSUP, EINVAL
    */
-  recv(options?: WaitOptions | number): Promise<Uint8Array> {
+  recv(options?: RecvOptions | number): Promise<Uint8Array> {
     try {
       this.#check();
       const received = this.#io.recv("body", options) as Promise<Uint8Array>;

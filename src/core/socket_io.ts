@@ -15,9 +15,11 @@
 import type { Clock } from "./clock.ts";
 import { canceled, type ErrorCode, isSpError, SpError } from "./errors.ts";
 import type { LoopTurns } from "./loop_turns.ts";
-import { EMPTY, type Message } from "./message.ts";
+import { EMPTY, type Message, SEND_COPY_MIN } from "./message.ts";
+import { receivedMemory } from "./received_memory.ts";
 import { describeValue, type SocketOptions, validateTimeout } from "./options.ts";
 import type { Protocol, ProtocolSpec } from "./protocol.ts";
+import { sendCopies } from "./send_copies.ts";
 import { type WaitErrors, WaitQueue } from "./wait_queue.ts";
 
 /** `NN_DONTWAIT`: fail with EAGAIN instead of waiting. */
@@ -34,6 +36,18 @@ export interface WaitOptions {
   timeout?: number;
   /** Cancels the wait: the call rejects with ECANCELED, the signal's reason as its `cause`. */
   signal?: AbortSignal;
+}
+
+/** Per-call settings of `recv`. */
+export interface RecvOptions extends WaitOptions {
+  /**
+   * A buffer of yours to receive into (`nn_recv` into a buffer): a message
+   * that fits is copied there and `recv` returns the view of `into` that
+   * holds it, and the memory it arrived in is read into again while still
+   * warm (the fastest way to receive large messages). A message larger
+   * than `into` comes back in memory of its own: nothing is cut off.
+   */
+  into?: Uint8Array;
 }
 
 /**
@@ -100,9 +114,14 @@ export interface SocketIoParts {
 
 const encoder = new TextEncoder();
 
+/**
+ * The bytes to send: a string's UTF-8, or the caller's buffer, copied when
+ * it is large enough for a transport to write it from where it is (see
+ * {@linkcode SEND_COPY_MIN}): the caller may reuse it once `send` resolves.
+ */
 function toBytes(data: Uint8Array | string): Uint8Array {
   if (typeof data === "string") return encoder.encode(data);
-  if (data instanceof Uint8Array) return data;
+  if (data instanceof Uint8Array) return data.length < SEND_COPY_MIN ? data : sendCopies.copy(data);
   throw new SpError("EINVAL", `messages are a Uint8Array or a string, not ${describeValue(data)}`);
 }
 
@@ -130,6 +149,17 @@ export async function* receiveUntil(
       throw err;
     }
   }
+}
+
+/**
+ * A received body in the caller's buffer when it fits (its own memory is
+ * given back to the transport), else as it is.
+ */
+function copyInto(body: Uint8Array, into: Uint8Array): Uint8Array {
+  if (body.length > into.length) return body;
+  into.set(body);
+  receivedMemory.giveBack(body);
+  return body.length === into.length ? into : into.subarray(0, body.length);
 }
 
 /** Resolves `value` after the turn of the event loop that `turn` is. */
@@ -213,6 +243,7 @@ export class SocketIo {
     const payload = toBytes(data);
     // The fast path: the protocol takes it now.
     if (this.#sendWaiters.length === 0 && this.#protocol.trySend(payload)) {
+      if (payload.length >= SEND_COPY_MIN) sendCopies.release(payload); // the protocol has it
       const turn = this.#turns.pass();
       return turn === undefined ? Promise.resolve(payload.length) : afterTurn(turn, payload.length);
     }
@@ -237,6 +268,7 @@ export class SocketIo {
     }
     this.#protocol.checkMessage?.(msg);
     if (this.#sendWaiters.length === 0 && this.#trySend(msg)) {
+      if (body.length >= SEND_COPY_MIN) sendCopies.release(body);
       const turn = this.#turns.pass();
       return turn === undefined ? Promise.resolve(msg.body.length) : afterTurn(turn, msg.body.length);
     }
@@ -270,22 +302,35 @@ export class SocketIo {
    * until one arrives.
    *
    * @param want the body alone, or header and body
-   * @param options per-call settings (RCVTIMEO when they name no timeout)
+   * @param options per-call settings (RCVTIMEO when they name no timeout;
+   *   `into`, for bodies only)
    * @throws {SpError} ENOTSUP, EINVAL, EAGAIN (thrown, for the caller to reject with)
    */
-  recv(want: Want, options: WaitOptions | number | undefined): Promise<Uint8Array | Message> {
-    if (!this.#canRecv || options !== undefined) this.#checkCall("recv", options);
+  recv(want: Want, options: RecvOptions | number | undefined): Promise<Uint8Array | Message> {
+    let into: Uint8Array | undefined;
+    if (!this.#canRecv || options !== undefined) {
+      this.#checkCall("recv", options);
+      if (typeof options === "object" && options.into !== undefined) {
+        into = options.into;
+        if (!(into instanceof Uint8Array)) {
+          throw new SpError("EINVAL", `into must be a Uint8Array, not ${describeValue(into)}`);
+        }
+        if (want !== "body") throw new SpError("EINVAL", `${this.#parts.name}: into is for recv(), not recvmsg()`);
+      }
+    }
     // The fast path: a message is there.
     if (this.#recvWaiters.length === 0) {
-      const received = want === "body" ? this.#protocol.tryRecv() : this.#tryRecv(want);
+      let received = want === "body" ? this.#protocol.tryRecv() : this.#tryRecv(want);
       if (received !== undefined) {
+        if (into !== undefined) received = copyInto(received as Uint8Array, into);
         const turn = this.#turns.pass();
         return turn === undefined ? Promise.resolve(received) : afterTurn(turn, received);
       }
     }
     if (dontwaitOf(options)) throw new SpError("EAGAIN", `${this.#parts.name}: no message is waiting`);
     const { timeout = this.#parts.options.rcvtimeo, signal } = typeof options === "object" ? options : {};
-    return this.#recvWaiters.wait(want, 0, timeout, signal);
+    const waiting = this.#recvWaiters.wait(want, 0, timeout, signal);
+    return into === undefined ? waiting : waiting.then((body) => copyInto(body as Uint8Array, into));
   }
 
   // A protocol may refuse a waiting call outright (SURVEYOR: the deadline
@@ -315,7 +360,9 @@ export class SocketIo {
         this.#sendWaiters.rejectNext(err);
         continue;
       }
-      this.#sendWaiters.resolveNext(item instanceof Uint8Array ? item.length : item.body.length);
+      const body = item instanceof Uint8Array ? item : item.body;
+      if (body.length >= SEND_COPY_MIN) sendCopies.release(body);
+      this.#sendWaiters.resolveNext(body.length);
     }
     this.#parts.sendProgress();
   }

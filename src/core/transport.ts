@@ -88,6 +88,9 @@ export interface Connection {
   /**
    * Queues one message: `header` (the SP protocol header, if any) then
    * `body`, as one payload. Writes issued in the same tick leave together.
+   * The caller may change `header`, and a `body` shorter than
+   * `SEND_COPY_MIN`, once this returns: keep them past the call only as
+   * copies (larger bodies are the socket's own copy).
    */
   send(body: Uint8Array, header?: Uint8Array): void;
   /** Stops reading from the peer (receive back-pressure). */

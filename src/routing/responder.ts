@@ -170,7 +170,9 @@ export class Responder implements Protocol {
       }
       return undefined;
     }
-    answering.address = { pipe: next.pipe, backtrace: next.message.header };
+    // A copy: the body may be received into the application's buffer and
+    // its memory read into again while the reply is still being made.
+    answering.address = { pipe: next.pipe, backtrace: next.message.header.slice() };
     return next.message.body;
   }
 }

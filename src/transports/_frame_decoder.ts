@@ -12,10 +12,19 @@
  * (the only copy, and only when frame sizes change). Frames larger than
  * {@linkcode PREALLOCATE_MAX} grow their own buffer as bytes arrive.
  *
+ * Chunks are lent to the receivers (`receivedMemory`): a chunk is read into
+ * again only once every frame handed out of it has been given back, which
+ * a receive into the application's own buffer does after copying. Given
+ * back, a chunk is reused while still warm (fresh memory for every chunk
+ * costs about as much as the copy: page faults, cache misses); frames
+ * that are never given back keep their chunk, which the garbage collector
+ * takes once they are gone.
+ *
  * @module
  */
 
 import { SpError } from "../core/errors.ts";
+import { type Lender, receivedMemory } from "../core/received_memory.ts";
 import { SP_HEADER_LENGTH } from "./_sp_header.ts";
 
 /** The largest read chunk for small frames (they never get a chunk of their own). */
@@ -36,6 +45,37 @@ const LARGE_CHUNK = 256 * 1024;
 const PREALLOCATE_MAX = 4 * 1024 * 1024;
 /** Above this a frame cannot be held in one JavaScript typed array. */
 const HARD_MAX = 2 ** 32 - 1;
+/** At most this many given-back chunks wait to be read into again, per connection. */
+const SPARES_MAX = 2;
+/** Larger chunks are not kept as spares. */
+const SPARE_BYTES_MAX = 2 * 1024 * 1024 + 16;
+
+/** A read chunk, and how many frames handed out of it are still read by someone. */
+class Chunk implements Lender {
+  /** Frames handed out and not given back. */
+  out = 0;
+  /** No longer the chunk being read into: it may become a spare. */
+  retired = false;
+
+  /**
+   * @param bytes the memory
+   * @param spares where it waits once retired and given back
+   */
+  constructor(readonly bytes: Uint8Array, readonly spares: Chunk[]) {}
+
+  givenBack(): void {
+    if (this.out === 0) return;
+    if (--this.out === 0 && this.retired) spare(this);
+  }
+}
+
+/** Keeps a retired chunk that nobody reads any more for the next read, if there is room. */
+function spare(chunk: Chunk): void {
+  if (chunk.spares.length < SPARES_MAX && chunk.bytes.length <= SPARE_BYTES_MAX) chunk.spares.push(chunk);
+}
+
+/** The chunk that was never read into. */
+const NO_CHUNK: Chunk = new Chunk(new Uint8Array(0), []);
 
 /** How frames look on one stream mapping. */
 export interface FrameFormat {
@@ -72,12 +112,14 @@ export class FrameDecoder {
   readonly #maxSize: number;
   readonly #handler: FrameHandler;
 
-  #chunk = new Uint8Array(0);
+  #chunk = NO_CHUNK.bytes;
+  // #chunk's record: while frames handed out of it are read, its bytes may not be overwritten.
+  #lent = NO_CHUNK;
+  // Retired chunks given back whole, read into again before new memory is taken.
+  readonly #spares: Chunk[] = [];
   #chunkSize = CHUNK_FIRST; // doubles while reads fill whole chunks, up to CHUNK
   #start = 0; // first unparsed byte in #chunk
   #end = 0; // end of valid data in #chunk
-  // A view of #chunk went to the handler: its bytes may not be overwritten.
-  #shared = false;
   #headerDone = false;
   // Prefix + payload length of the frame at #start once its prefix is parsed; 0 while unknown.
   #frameLength = 0;
@@ -121,7 +163,7 @@ export class FrameDecoder {
       // A chunk far larger than what is expected now is let go.
       const size = this.#nextChunkSize(0);
       const oversized = chunk.length > Math.max(2 * size, CHUNK);
-      if (!this.#shared && !oversized && chunk.length >= size) {
+      if (this.#lent.out === 0 && !oversized && chunk.length >= size) {
         this.#start = this.#end = 0;
       } else if (oversized || chunk.length - this.#end < Math.max(this.#lastFrame, this.#chunkSize / 4)) {
         this.#newChunk(size);
@@ -163,15 +205,32 @@ export class FrameDecoder {
     return Math.max(size, need);
   }
 
-  /** Moves the unparsed bytes to a fresh chunk of `size` bytes. */
+  /** Moves the unparsed bytes to a chunk of `size` bytes: a spare of about that size, or new memory. */
   #newChunk(size: number): void {
-    const next = new Uint8Array(size);
+    const spares = this.#spares;
+    let next: Chunk | undefined;
+    for (let i = 0; i < spares.length; i++) {
+      const length = spares[i]!.bytes.length;
+      if (length >= size && length <= Math.max(2 * size, CHUNK)) {
+        next = spares[i]!;
+        spares.splice(i, 1);
+        break;
+      }
+    }
+    if (next === undefined) {
+      next = new Chunk(new Uint8Array(size), spares);
+      receivedMemory.lend(next.bytes.buffer, next);
+    }
+    next.retired = false;
     const left = this.#end - this.#start;
-    if (left > 0) next.set(this.#chunk.subarray(this.#start, this.#end));
-    this.#chunk = next;
+    if (left > 0) next.bytes.set(this.#chunk.subarray(this.#start, this.#end));
+    const old = this.#lent;
+    old.retired = true;
+    if (old.out === 0 && old !== NO_CHUNK) spare(old);
+    this.#lent = next;
+    this.#chunk = next.bytes;
     this.#start = 0;
     this.#end = left;
-    this.#shared = false;
   }
 
   #parse(): void {
@@ -217,7 +276,7 @@ export class FrameDecoder {
         this.#start = start;
         this.#handler.frame(chunk.slice(payloadStart, frameEnd));
       } else {
-        this.#shared = true;
+        this.#lent.out++;
         this.#start = start;
         this.#handler.frame(chunk.subarray(payloadStart, frameEnd));
       }

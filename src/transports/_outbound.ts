@@ -9,11 +9,17 @@
  */
 
 import { SpError } from "../core/errors.ts";
+import { SEND_COPY_MIN } from "../core/message.ts";
+import { sendCopies } from "../core/send_copies.ts";
 import { batchPool } from "./_batch_pool.ts";
 import type { ByteStream } from "./_stream_connection.ts";
 
-/** Payloads at least this large are written from their own buffer, not copied into the batch. */
-export const COPY_MAX = 64 * 1024;
+/**
+ * Payloads at least this large are written from their own buffer, not
+ * copied into the batch: the socket has already copied them from the
+ * caller's ({@linkcode SEND_COPY_MIN}).
+ */
+export const COPY_MAX: number = SEND_COPY_MIN;
 const NO_BYTES = new Uint8Array(0);
 
 /** What an {@linkcode Outbound} tells its connection. */
@@ -100,6 +106,8 @@ export class Outbound {
   /** Queues `bytes` as they are, after what the batch holds (the caller counts them in `pending`). */
   segment(bytes: Uint8Array): void {
     this.#seal();
+    // A socket's send copy stays ours until written (released after the write).
+    sendCopies.hold(bytes);
     this.#segments.push(bytes);
   }
 
@@ -175,8 +183,10 @@ export class Outbound {
             if (this.#stopped) return;
           }
           this.pending -= segment.length;
-          // Written: the next batch (this connection's or another's) can reuse it.
+          // Written: the next batch (this connection's or another's) can reuse
+          // it, and a send copy is one holder freer.
           if (batchPool.owns(segment.buffer)) batchPool.give(new Uint8Array(segment.buffer));
+          else sendCopies.release(segment);
         }
         this.#events.drained();
       }

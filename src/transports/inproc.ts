@@ -7,6 +7,8 @@
  */
 
 import { SpError } from "../core/errors.ts";
+import { SEND_COPY_MIN } from "../core/message.ts";
+import { sendCopies } from "../core/send_copies.ts";
 import {
   checkEndpointOptions,
   type Connection,
@@ -68,6 +70,11 @@ class InprocEnd implements Connection {
   send(body: Uint8Array, header?: Uint8Array): void {
     if (this.#closed) return;
     if (header === undefined || header.length === 0) {
+      // The peer may receive it long after the sender has reused its
+      // buffer; bodies of SEND_COPY_MIN or more are the socket's copy
+      // already, which the receiving application now keeps.
+      if (body.length < SEND_COPY_MIN) body = body.slice();
+      else sendCopies.keep(body);
       this.peer.#deliver(body);
       return;
     }

@@ -19,6 +19,8 @@ import {
 export class MockConnection implements Connection {
   readonly description = "mock";
   readonly sent: Uint8Array[] = [];
+  /** The SP header sent with each of `sent` (empty when none). */
+  readonly sentHeaders: Uint8Array[] = [];
   sink: ConnectionSink | undefined;
   closed = false;
   pendingBytes = 0;
@@ -40,8 +42,9 @@ export class MockConnection implements Connection {
     this.sink = sink;
   }
 
-  send(payload: Uint8Array): void {
+  send(payload: Uint8Array, header?: Uint8Array): void {
     this.sent.push(payload);
+    this.sentHeaders.push(header?.slice() ?? new Uint8Array(0));
   }
 
   pause(): void {}

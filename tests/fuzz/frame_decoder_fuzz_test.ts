@@ -4,6 +4,10 @@
  * - A valid stream, cut into reads at any points, decodes to exactly the
  *   frames that were encoded, and frames handed out earlier stay intact
  *   (they are views of the read buffer).
+ * - The same while receivers give some frames back (a receive into the
+ *   application's buffer, after which the memory is read into again): a
+ *   frame is intact when given back, and every frame still held stays
+ *   intact to the end.
  * - A valid stream followed by garbage: every frame before the garbage
  *   comes out intact, then at most a typed `SpError` (EPROTO, EMSGSIZE).
  * - Any bytes at all: only `SpError`s escape, no frame is larger than
@@ -17,6 +21,7 @@
  */
 
 import assert from "node:assert/strict";
+import { receivedMemory } from "../../src/core/received_memory.ts";
 import { FrameDecoder } from "../../src/transports/_frame_decoder.ts";
 import { concat as join, frame, spHeader as header } from "../bad_input/_raw_peer.ts";
 import { check, fc, spErrorOf, splitAt, wireBytes } from "./_fuzz.ts";
@@ -105,6 +110,42 @@ for (const kind of KINDS) {
           result.largestBuffer <= Math.max(READ_CHUNK, largest + PREFIX),
           `allocated ${result.largestBuffer} bytes`,
         );
+      }),
+      20_000,
+    );
+  });
+
+  Deno.test(`fuzz ${kind} frames: frames given back are reused, frames held are never overwritten`, () => {
+    check(
+      `${kind} frame decoder, some frames given back`,
+      fc.property(fc.array(fc.tuple(payload, fc.boolean()), { maxLength: 12 }), cuts, (items, at) => {
+        const payloads = items.map(([x]) => x);
+        const stream = concat([header(0x10), ...payloads.map((x) => frame(kind, x))]);
+        const frames: Uint8Array[] = [];
+        const decoder = new FrameDecoder(kind === "ipc" ? { typeByte: 1 } : {}, -1, {
+          header() {},
+          frame(bytes) {
+            const i = frames.length;
+            frames.push(bytes);
+            if (items[i]![1]) {
+              assert.deepEqual(bytes, payloads[i], `frame ${i} before it was given back`);
+              receivedMemory.giveBack(bytes);
+            }
+          },
+        });
+        for (const piece of splitAt(stream, at)) {
+          for (let offset = 0; offset < piece.length;) {
+            const target = decoder.readTarget();
+            const n = Math.min(target.length, piece.length - offset);
+            target.set(piece.subarray(offset, offset + n));
+            decoder.advance(n);
+            offset += n;
+          }
+        }
+        assert.equal(frames.length, payloads.length);
+        items.forEach(([x, givenBack], i) => {
+          if (!givenBack) assert.deepEqual(frames[i], x, `held frame ${i}`);
+        });
       }),
       20_000,
     );

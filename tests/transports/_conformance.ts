@@ -115,6 +115,134 @@ export function runTransportConformance(t: ConformanceTarget): void {
     }
   });
 
+  test("a sent buffer may be reused once send resolves: queued messages keep what was sent", async () => {
+    // nn_send copies; a caller that refills one buffer per message must
+    // not change messages already sent but not yet written or received.
+    const big = { rcvbuf: 16 << 20, sndbuf: 16 << 20, rcvmaxsize: -1, rcvtimeo: 10_000 };
+    const a = openSocket("pair", { options: big });
+    const b = openSocket("pair", { options: big });
+    try {
+      b.connect(await listen(a), t.connectOptions);
+      await a.waitForPeers(1, { timeout: 5000 });
+      await b.waitForPeers(1, { timeout: 5000 });
+      for (const [from, to] of [[a, b], [b, a]] as const) {
+        for (const size of [64, 100_000, 1 << 20]) {
+          const buffer = new Uint8Array(size);
+          for (let seed = 1; seed <= 3; seed++) {
+            buffer.set(pattern(size, seed));
+            await from.send(buffer);
+          }
+          buffer.fill(0xee);
+          for (let seed = 1; seed <= 3; seed++) {
+            const received = await to.recv();
+            assert.deepEqual(received, pattern(size, seed), `${size} B message ${seed} was changed after send`);
+          }
+        }
+      }
+    } finally {
+      await closeAll(a, b);
+    }
+  });
+
+  test("a buffer sent to several peers at once (PUB) may be reused once send resolves", async () => {
+    const big = { rcvbuf: 16 << 20, sndbuf: 16 << 20, rcvmaxsize: -1, rcvtimeo: 10_000 };
+    const pub = openSocket("pub", { options: big });
+    const subs = [0, 1, 2].map(() => openSocket("sub", { options: big }));
+    try {
+      const url = await listen(pub);
+      for (const sub of subs) {
+        sub.subscribe("");
+        sub.connect(url, t.connectOptions);
+      }
+      await pub.waitForPeers(3, { timeout: 5000 });
+      // A subscription reaches PUB after the connection: probe until every SUB hears.
+      for (const sub of subs) {
+        const deadline = Date.now() + 5000;
+        for (;;) {
+          await pub.send("probe");
+          if ((await sub.recv({ timeout: 50 }).catch(() => undefined)) !== undefined) break;
+          assert.ok(Date.now() < deadline, "a subscription never reached PUB");
+        }
+      }
+      const size = 300_000;
+      const buffer = new Uint8Array(size);
+      for (let seed = 1; seed <= 4; seed++) {
+        buffer.set(pattern(size, seed));
+        await pub.send(buffer);
+      }
+      buffer.fill(0xee);
+      for (const sub of subs) {
+        for (let seed = 1; seed <= 4;) {
+          const received = await sub.recv();
+          if (received.length !== size) continue; // a late probe
+          assert.deepEqual(received, pattern(size, seed), `message ${seed} was changed after send`);
+          seed++;
+        }
+      }
+    } finally {
+      await closeAll(pub, ...subs);
+    }
+  });
+
+  test("recv into a buffer: what fits lands there, larger messages come whole, messages kept stay intact", async () => {
+    const big = { rcvbuf: 16 << 20, sndbuf: 16 << 20, rcvmaxsize: -1, rcvtimeo: 10_000 };
+    const a = openSocket("pair", { options: big });
+    const b = openSocket("pair", { options: big });
+    try {
+      b.connect(await listen(a), t.connectOptions);
+      const sizes = [100_000, 5, 70_000, 200_000, 16_384, 0, 100_000, 1 << 20, 3, 65_536];
+      const into = new Uint8Array(100_000);
+      const kept: [Uint8Array, Uint8Array][] = [];
+      const sending = (async () => {
+        for (let i = 0; i < 60; i++) await b.send(pattern(sizes[i % sizes.length]!, i));
+      })();
+      for (let i = 0; i < 60; i++) {
+        const expected = pattern(sizes[i % sizes.length]!, i);
+        if (i % 3 === 0) {
+          kept.push([await a.recv(), expected]);
+          continue;
+        }
+        const received = await a.recv({ into });
+        assert.deepEqual(received, expected, `message ${i}`);
+        assert.equal(received.buffer === into.buffer, expected.length <= into.length, `message ${i} in into`);
+      }
+      await sending;
+      kept.forEach(([received, expected], i) => assert.deepEqual(received, expected, `kept message ${i}`));
+    } finally {
+      await closeAll(a, b);
+    }
+  });
+
+  test("REP receiving requests into one buffer still answers each request", async () => {
+    // Requests follow each other on one pipe (REQ contexts): while REP works
+    // on one, the next are read, into memory earlier ones were given back in.
+    const rep = openSocket("rep", { options: { rcvtimeo: 10_000, rcvmaxsize: -1 } });
+    const req = openSocket("req", { options: { rcvmaxsize: -1 } });
+    try {
+      req.connect(await listen(rep), t.connectOptions);
+      await rep.waitForPeers(1, { timeout: 5000 });
+      const count = 8;
+      const into = new Uint8Array(1 << 17);
+      const serving = (async () => {
+        for (let i = 0; i < count; i++) {
+          const request = await rep.recv({ into });
+          const answer = request.slice(0, 2);
+          await new Promise((resolve) => setTimeout(resolve, 10));
+          await rep.send(answer);
+        }
+      })();
+      // Requests come faster than REP answers them.
+      const answers = await Promise.all(Array.from({ length: count }, async (_, i) => {
+        await new Promise((resolve) => setTimeout(resolve, 4 * i));
+        return await req.request(new Uint8Array(80_000).fill(i), { timeout: 10_000 });
+      }));
+      answers.forEach((answer, i) => assert.deepEqual(answer, new Uint8Array([i, i]), `request ${i}`));
+      await serving;
+    } finally {
+      await closeAll(rep, req);
+    }
+  });
+
   test("connect before listen: the dialer keeps trying until a listener appears", async () => {
     const url = t.url();
     const a = openSocket("pair", { options: { rcvtimeo: 5000, reconnectIvl: 20 } });

@@ -7,6 +7,7 @@
 
 import assert from "node:assert/strict";
 import { isSpError } from "../../src/core/errors.ts";
+import { receivedMemory } from "../../src/core/received_memory.ts";
 import { FrameDecoder, type FrameFormat } from "../../src/transports/_frame_decoder.ts";
 import { encodeSpHeader } from "../../src/transports/_sp_header.ts";
 
@@ -162,4 +163,61 @@ Deno.test("FrameDecoder copies a small frame out of a chunk sized for large ones
   assert.equal(seen.at(-1)!.buffer.byteLength, 3);
   // An idle connection after a large message does not keep a large buffer.
   assert.ok(dec.readTarget().length <= 64 * 1024);
+});
+
+/** Feeds `bytes` to `dec` in reads of at most `readSize` bytes, recording the buffers read into. */
+function feedIn(dec: FrameDecoder, bytes: Uint8Array, readSize: number, targets: ArrayBufferLike[] = []): void {
+  for (let at = 0; at < bytes.length;) {
+    const target = dec.readTarget();
+    targets.push(target.buffer);
+    const n = Math.min(target.length, readSize, bytes.length - at);
+    target.set(bytes.subarray(at, at + n));
+    dec.advance(n);
+    at += n;
+  }
+}
+
+Deno.test("FrameDecoder reads into a chunk again once every frame handed out of it is given back", () => {
+  const seen: Uint8Array[] = [];
+  const dec = new FrameDecoder({}, -1, { header() {}, frame: (p) => seen.push(p) });
+  const payload = (seed: number) => new Uint8Array(70_000).fill(seed);
+  feedIn(dec, concat([encodeSpHeader(0x10), frame(payload(1))]), 1 << 20);
+  feedIn(dec, frame(payload(2)), 1 << 20);
+  feedIn(dec, frame(payload(3)), 1 << 20);
+  assert.equal(seen.length, 3);
+  // Nothing given back: every frame keeps its bytes.
+  seen.forEach((p, i) => assert.ok(p.every((b) => b === i + 1)));
+  for (const p of seen) receivedMemory.giveBack(p);
+  const targets: ArrayBufferLike[] = [];
+  const given = new Set(seen.map((p) => p.buffer));
+  for (let seed = 4; seed < 8; seed++) {
+    feedIn(dec, frame(payload(seed)), 1 << 20, targets);
+    const last = seen.at(-1)!;
+    assert.ok(last.every((b) => b === seed));
+    receivedMemory.giveBack(last);
+  }
+  // Frames given back at once: the same warm memory, no new chunk per frame.
+  assert.ok(targets.every((t) => given.has(t)), "read into memory that was given back");
+  assert.ok(new Set(targets).size <= 2);
+});
+
+Deno.test("FrameDecoder never reads over a frame still held, whatever else was given back", () => {
+  const seen: Uint8Array[] = [];
+  const dec = new FrameDecoder({}, -1, { header() {}, frame: (p) => seen.push(p) });
+  const sizes = [70_000, 10, 20_000, 300_000, 5, 70_000, 70_000, 1_000, 150_000, 3, 70_000];
+  const expected: Uint8Array[] = [];
+  feedIn(dec, encodeSpHeader(0x10), 8);
+  let n = 0;
+  for (let round = 0; round < 40; round++) {
+    const size = sizes[round % sizes.length]!;
+    const payload = new Uint8Array(size).map((_, i) => (i * 7 + round) & 0xff);
+    expected.push(payload);
+    feedIn(dec, frame(payload), [4096, 65536, 1 << 20][round % 3]!);
+    // Every other frame is given back (after a check), the rest held to the end.
+    for (; n < seen.length; n++) {
+      assert.deepEqual(seen[n], expected[n]);
+      if (n % 2 === 0) receivedMemory.giveBack(seen[n]!);
+    }
+  }
+  for (let i = 1; i < seen.length; i += 2) assert.deepEqual(seen[i], expected[i], `held frame ${i} was overwritten`);
 });

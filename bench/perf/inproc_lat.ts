@@ -8,7 +8,15 @@
  * @module
  */
 
-import { expectSize, latencyReport, makePayload, nowMicros, openPerfSocket, parseArgs } from "./_perf.ts";
+import {
+  expectSize,
+  latencyReport,
+  makePayload,
+  nowMicros,
+  openPerfSocket,
+  parseArgs,
+  receiveOptions,
+} from "./_perf.ts";
 
 const [size, roundtrips] = parseArgs(Deno.args, "usage: inproc_lat <msg-size> <roundtrips>", ["size", "count"]) as [
   number,
@@ -24,7 +32,8 @@ echoing.connect(url);
 /** Says "connected" with an empty message, then echoes every timed one. */
 async function echoAll(): Promise<void> {
   await echoing.send(new Uint8Array(0));
-  for (let i = 0; i < roundtrips; i++) await echoing.send(await echoing.recv());
+  const receiving = receiveOptions(size);
+  for (let i = 0; i < roundtrips; i++) await echoing.send(await echoing.recv(receiving));
 }
 const echoes = echoAll();
 
@@ -33,10 +42,11 @@ const echoes = echoAll();
 expectSize(await timing.recv(), 0, "inproc_lat");
 
 const payload = makePayload(size);
+const receiving = receiveOptions(size);
 const start = nowMicros();
 for (let i = 0; i < roundtrips; i++) {
   await timing.send(payload);
-  const echo = await timing.recv();
+  const echo = await timing.recv(receiving);
   if (echo.length !== size) expectSize(echo, size, "inproc_lat");
 }
 const elapsed = nowMicros() - start;

@@ -10,7 +10,15 @@
  * @module
  */
 
-import { expectSize, makePayload, nowMicros, openPerfSocket, parseArgs, throughputReport } from "./_perf.ts";
+import {
+  expectSize,
+  makePayload,
+  nowMicros,
+  openPerfSocket,
+  parseArgs,
+  receiveOptions,
+  throughputReport,
+} from "./_perf.ts";
 
 const [size, count] = parseArgs(Deno.args, "usage: inproc_thr <msg-size> <msg-count>", ["size", "count"]) as [
   number,
@@ -31,9 +39,10 @@ async function sendAll(): Promise<void> {
 
 const sending = sendAll();
 expectSize(await receiver.recv(), 0, "inproc_thr");
+const receiving = receiveOptions(size);
 const start = nowMicros();
 for (let i = 0; i < count; i++) {
-  const message = await receiver.recv();
+  const message = await receiver.recv(receiving);
   if (message.length !== size) expectSize(message, size, "inproc_thr");
 }
 const elapsed = nowMicros() - start;

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { endpointOptions, expectSize, feederGrace, openPerfSocket, parseArgs } from "./_perf.ts";
+import { endpointOptions, expectSize, feederGrace, openPerfSocket, parseArgs, receiveOptions } from "./_perf.ts";
 
 const [url, size, roundtrips] = parseArgs(Deno.args, "usage: local_lat <bind-to> <msg-size> <roundtrips>", [
   "url",
@@ -20,10 +20,9 @@ const [url, size, roundtrips] = parseArgs(Deno.args, "usage: local_lat <bind-to>
 const socket = openPerfSocket(true);
 await socket.bind(url, endpointOptions(url, "bind"));
 
-// Into one buffer, as libnanomsg's local_lat receives (nn_recv into a buffer).
-const into = new Uint8Array(size);
+const receiving = receiveOptions(size);
 for (let i = 0; i < roundtrips; i++) {
-  const message = await socket.recv({ into });
+  const message = await socket.recv(receiving);
   if (message.length !== size) expectSize(message, size, "local_lat");
   await socket.send(message);
 }

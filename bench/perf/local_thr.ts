@@ -8,7 +8,15 @@
  * @module
  */
 
-import { endpointOptions, expectSize, nowMicros, openPerfSocket, parseArgs, throughputReport } from "./_perf.ts";
+import {
+  endpointOptions,
+  expectSize,
+  nowMicros,
+  openPerfSocket,
+  parseArgs,
+  receiveOptions,
+  throughputReport,
+} from "./_perf.ts";
 
 const [url, size, count] = parseArgs(Deno.args, "usage: local_thr <bind-to> <msg-size> <msg-count>", [
   "url",
@@ -22,11 +30,10 @@ await socket.bind(url, endpointOptions(url, "bind"));
 // The empty message only says "the sender is connected and starting": the
 // clock must not include connection setup.
 expectSize(await socket.recv(), 0, "local_thr");
-// Into one buffer, as libnanomsg's local_thr receives (nn_recv into a buffer).
-const into = new Uint8Array(size);
+const receiving = receiveOptions(size);
 const start = nowMicros();
 for (let i = 0; i < count; i++) {
-  const message = await socket.recv({ into });
+  const message = await socket.recv(receiving);
   if (message.length !== size) expectSize(message, size, "local_thr");
 }
 const elapsed = nowMicros() - start;

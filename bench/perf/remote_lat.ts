@@ -18,6 +18,7 @@ import {
   nowMicros,
   openPerfSocket,
   parseArgs,
+  receiveOptions,
 } from "./_perf.ts";
 
 const [url, size, roundtrips] = parseArgs(Deno.args, "usage: remote_lat <connect-to> <msg-size> <roundtrips>", [
@@ -30,12 +31,11 @@ const socket = openPerfSocket(true);
 socket.connect(url, endpointOptions(url, "connect"));
 const payload = makePayload(size);
 
-// Into one buffer, as libnanomsg's remote_lat receives (nn_recv into a buffer).
-const into = new Uint8Array(size);
+const receiving = receiveOptions(size);
 const start = nowMicros();
 for (let i = 0; i < roundtrips; i++) {
   await socket.send(payload);
-  const echo = await socket.recv({ into });
+  const echo = await socket.recv(receiving);
   if (echo.length !== size) expectSize(echo, size, "remote_lat");
 }
 const elapsed = nowMicros() - start;

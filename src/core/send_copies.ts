@@ -10,9 +10,9 @@
  * while (page faults, cache misses; it halved 1 MiB throughput). Copies
  * therefore come from a small pool and go back to it when the last holder
  * lets go: the socket once the protocol has taken the body, each transport
- * connection once it has written it. A holder that keeps a copy for good
- * (inproc hands it to the receiving application) says so with `keep`, and
- * that copy never returns.
+ * connection once it has written it, inproc once the receiving application
+ * gives it back (`recv({ into })`; a copy kept by the application never
+ * returns and is left to the garbage collector).
  *
  * @module
  */
@@ -23,6 +23,15 @@ import { SEND_COPY_MIN } from "./message.ts";
 const KEEP_MAX = 16 * 1024 * 1024;
 /** At most this many bytes wait in the pool. */
 const POOL_BYTES_MAX = 8 * 1024 * 1024;
+/**
+ * Where a pooled copy's memory keeps its hold count: a property of the
+ * ArrayBuffer, not a WeakMap entry (those slow every young-generation
+ * garbage collection; see received_memory.ts).
+ */
+const HOLDS: unique symbol = Symbol("sp.holds");
+
+/** An ArrayBuffer that may be a live copy's, with its holders counted. */
+type Counted = ArrayBufferLike & { [HOLDS]?: number };
 
 /**
  * A pool of send copies with hold counts.
@@ -44,8 +53,6 @@ export class SendCopies {
   // Free buffers by size class: index i holds SEND_COPY_MIN * 2^i bytes.
   #free: Uint8Array[][] = [];
   #freeBytes = 0;
-  // How many holders each live pooled copy has (by its memory).
-  #holds = new WeakMap<ArrayBufferLike, number>();
 
   /** A copy of `data`, held once (by the caller, usually the socket). */
   copy(data: Uint8Array): Uint8Array {
@@ -59,7 +66,7 @@ export class SendCopies {
     const reused = this.#free[index]?.pop();
     if (reused !== undefined) this.#freeBytes -= length;
     const buffer = reused ?? new Uint8Array(length);
-    this.#holds.set(buffer.buffer, 1);
+    (buffer.buffer as Counted)[HOLDS] = 1;
     buffer.set(data);
     return buffer.subarray(0, data.length);
   }
@@ -70,32 +77,25 @@ export class SendCopies {
    * @returns whether it was (and is now held once more)
    */
   hold(body: Uint8Array): boolean {
-    const holds = this.#holds.get(body.buffer);
-    if (holds === undefined) return false;
-    this.#holds.set(body.buffer, holds + 1);
+    const buffer = body.buffer as Counted;
+    const holds = buffer[HOLDS];
+    if (holds === undefined || holds === 0) return false;
+    buffer[HOLDS] = holds + 1;
     return true;
   }
 
   /** Lets go of `body`; the last release returns its memory to the pool. Not pooled: nothing happens. */
   release(body: Uint8Array): void {
-    const buffer = body.buffer;
-    const holds = this.#holds.get(buffer);
-    if (holds === undefined) return;
-    if (holds > 1) {
-      this.#holds.set(buffer, holds - 1);
-      return;
-    }
-    this.#holds.delete(buffer);
+    const buffer = body.buffer as Counted;
+    const holds = buffer[HOLDS];
+    if (holds === undefined || holds === 0) return;
+    buffer[HOLDS] = holds - 1;
+    if (holds > 1) return;
     if (this.#freeBytes + buffer.byteLength > POOL_BYTES_MAX) return;
     const index = Math.log2(buffer.byteLength / SEND_COPY_MIN);
     while (this.#free.length <= index) this.#free.push([]);
     this.#free[index]!.push(new Uint8Array(buffer));
     this.#freeBytes += buffer.byteLength;
-  }
-
-  /** `body` stays where it went (another socket received it): it never returns to the pool. */
-  keep(body: Uint8Array): void {
-    this.#holds.delete(body.buffer);
   }
 
   /** Bytes waiting in the pool, for tests and statistics. */

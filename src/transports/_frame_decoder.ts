@@ -12,7 +12,7 @@
  * (the only copy, and only when frame sizes change). Frames larger than
  * {@linkcode PREALLOCATE_MAX} grow their own buffer as bytes arrive.
  *
- * Chunks are lent to the receivers (`receivedMemory`): a chunk is read into
+ * Chunks are lent to the receivers (`received_memory.ts`): a chunk is read into
  * again only once every frame handed out of it has been given back, which
  * a receive into the application's own buffer does after copying. Given
  * back, a chunk is reused while still warm (fresh memory for every chunk
@@ -24,7 +24,7 @@
  */
 
 import { SpError } from "../core/errors.ts";
-import { type Lender, receivedMemory } from "../core/received_memory.ts";
+import { type Lender, lendMemory } from "../core/received_memory.ts";
 import { SP_HEADER_LENGTH } from "./_sp_header.ts";
 
 /** The largest read chunk for small frames (they never get a chunk of their own). */
@@ -219,7 +219,7 @@ export class FrameDecoder {
     }
     if (next === undefined) {
       next = new Chunk(new Uint8Array(size), spares);
-      receivedMemory.lend(next.bytes.buffer, next);
+      lendMemory(next.bytes.buffer, next);
     }
     next.retired = false;
     const left = this.#end - this.#start;
@@ -244,6 +244,7 @@ export class FrameDecoder {
     const chunk = this.#chunk;
     const prefix = this.#prefixLength;
     const end = this.#end;
+    const lent = this.#lent;
     let start = this.#start;
     let frameLength = this.#frameLength;
     while (start < end) {
@@ -276,7 +277,7 @@ export class FrameDecoder {
         this.#start = start;
         this.#handler.frame(chunk.slice(payloadStart, frameEnd));
       } else {
-        this.#lent.out++;
+        lent.out++;
         this.#start = start;
         this.#handler.frame(chunk.subarray(payloadStart, frameEnd));
       }

@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { isSpError, ManualClock, openSocket, registerBuiltins, Runtime } from "../../mod.ts";
-import { receivedMemory } from "../../src/core/received_memory.ts";
+import { lendMemory } from "../../src/core/received_memory.ts";
 import { MockTransport, settle } from "./_mock_transport.ts";
 
 Deno.test("recv into: a message that fits is copied into the buffer and returned as a view of it", async () => {
@@ -76,7 +76,7 @@ Deno.test("recv into: REP answers by a backtrace of its own, not by the memory i
   // A transport that reads into memory again the moment it is given back.
   const chunk = new Uint8Array(64);
   chunk.set([0x80, 0, 0, 7, 104, 105]); // request id 0x80000007, body "hi"
-  receivedMemory.lend(chunk.buffer, { givenBack: () => chunk.fill(0x55) });
+  lendMemory(chunk.buffer, { givenBack: () => chunk.fill(0x55) });
   conn.sink!.message(chunk.subarray(0, 6));
   const into = new Uint8Array(16);
   const request = await rep.recv({ into, dontwait: true });

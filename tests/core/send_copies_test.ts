@@ -1,6 +1,6 @@
 /**
  * The pool of send copies: a copy is reused only after every holder let
- * go, never while one still holds it, and never once kept.
+ * go, never while one still holds it.
  */
 
 import assert from "node:assert/strict";
@@ -43,16 +43,6 @@ Deno.test("send copies: size classes are powers of two from SEND_COPY_MIN; a sma
   assert.notEqual(small.buffer, big.buffer);
   const again = copies.copy(filled(4 * SEND_COPY_MIN, 3));
   assert.equal(again.buffer, big.buffer);
-});
-
-Deno.test("send copies: a kept copy never returns; holding and releasing it are no-ops", () => {
-  const copies = new SendCopies();
-  const copy = copies.copy(filled(SEND_COPY_MIN, 1));
-  copies.keep(copy);
-  assert.equal(copies.hold(copy), false);
-  copies.release(copy);
-  assert.equal(copies.freeBytes, 0);
-  assert.notEqual(copies.copy(filled(SEND_COPY_MIN, 2)).buffer, copy.buffer);
 });
 
 Deno.test("send copies: buffers that are not copies are ignored", () => {

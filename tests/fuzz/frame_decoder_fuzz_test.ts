@@ -21,7 +21,7 @@
  */
 
 import assert from "node:assert/strict";
-import { receivedMemory } from "../../src/core/received_memory.ts";
+import { giveBack } from "../../src/core/received_memory.ts";
 import { FrameDecoder } from "../../src/transports/_frame_decoder.ts";
 import { concat as join, frame, spHeader as header } from "../bad_input/_raw_peer.ts";
 import { check, fc, spErrorOf, splitAt, wireBytes } from "./_fuzz.ts";
@@ -129,7 +129,7 @@ for (const kind of KINDS) {
             frames.push(bytes);
             if (items[i]![1]) {
               assert.deepEqual(bytes, payloads[i], `frame ${i} before it was given back`);
-              receivedMemory.giveBack(bytes);
+              giveBack(bytes);
             }
           },
         });

@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { isSpError } from "../../src/core/errors.ts";
-import { receivedMemory } from "../../src/core/received_memory.ts";
+import { giveBack } from "../../src/core/received_memory.ts";
 import { FrameDecoder, type FrameFormat } from "../../src/transports/_frame_decoder.ts";
 import { encodeSpHeader } from "../../src/transports/_sp_header.ts";
 
@@ -187,14 +187,14 @@ Deno.test("FrameDecoder reads into a chunk again once every frame handed out of 
   assert.equal(seen.length, 3);
   // Nothing given back: every frame keeps its bytes.
   seen.forEach((p, i) => assert.ok(p.every((b) => b === i + 1)));
-  for (const p of seen) receivedMemory.giveBack(p);
+  for (const p of seen) giveBack(p);
   const targets: ArrayBufferLike[] = [];
   const given = new Set(seen.map((p) => p.buffer));
   for (let seed = 4; seed < 8; seed++) {
     feedIn(dec, frame(payload(seed)), 1 << 20, targets);
     const last = seen.at(-1)!;
     assert.ok(last.every((b) => b === seed));
-    receivedMemory.giveBack(last);
+    giveBack(last);
   }
   // Frames given back at once: the same warm memory, no new chunk per frame.
   assert.ok(targets.every((t) => given.has(t)), "read into memory that was given back");
@@ -216,7 +216,7 @@ Deno.test("FrameDecoder never reads over a frame still held, whatever else was g
     // Every other frame is given back (after a check), the rest held to the end.
     for (; n < seen.length; n++) {
       assert.deepEqual(seen[n], expected[n]);
-      if (n % 2 === 0) receivedMemory.giveBack(seen[n]!);
+      if (n % 2 === 0) giveBack(seen[n]!);
     }
   }
   for (let i = 1; i < seen.length; i += 2) assert.deepEqual(seen[i], expected[i], `held frame ${i} was overwritten`);

@@ -85,6 +85,12 @@ export interface FrameFormat {
 
 /** Receives what the decoder finds. */
 export interface FrameHandler {
+  /**
+   * Whether chunks whose frames were all given back are read into again
+   * (the default); false: every chunk is new memory, as the stream's own
+   * reads are (see `ByteStream.readsAllocate`).
+   */
+  readonly reuseChunks?: boolean;
   /** The peer's 8-byte SP header. */
   header(bytes: Uint8Array): void;
   /** One frame's payload. */
@@ -111,6 +117,7 @@ export class FrameDecoder {
   readonly #typeByte: number | undefined;
   readonly #maxSize: number;
   readonly #handler: FrameHandler;
+  readonly #reuseChunks: boolean;
 
   #chunk = NO_CHUNK.bytes;
   // #chunk's record: while frames handed out of it are read, its bytes may not be overwritten.
@@ -141,6 +148,7 @@ export class FrameDecoder {
     this.#prefixLength = format.typeByte === undefined ? 8 : 9;
     this.#maxSize = maxSize;
     this.#handler = handler;
+    this.#reuseChunks = handler.reuseChunks !== false;
   }
 
   /** Whether a frame has been started but not finished (for mid-frame EOF). */
@@ -219,7 +227,7 @@ export class FrameDecoder {
     }
     if (next === undefined) {
       next = new Chunk(new Uint8Array(size), spares);
-      lendMemory(next.bytes.buffer, next);
+      if (this.#reuseChunks) lendMemory(next.bytes.buffer, next);
     }
     next.retired = false;
     const left = this.#end - this.#start;

@@ -31,6 +31,9 @@ const PAUSE_AT = 1024 * 1024;
  * ```
  */
 export class NodeSocketStream implements ByteStream {
+  /** Every chunk a node socket delivers is a new buffer. */
+  readonly readsAllocate = true;
+
   readonly #socket: Socket;
   #chunks: Uint8Array[] = [];
   #queued = 0;

@@ -221,3 +221,14 @@ Deno.test("FrameDecoder never reads over a frame still held, whatever else was g
   }
   for (let i = 1; i < seen.length; i += 2) assert.deepEqual(seen[i], expected[i], `held frame ${i} was overwritten`);
 });
+
+Deno.test("FrameDecoder with reuseChunks false never reads over a frame, even one given back", () => {
+  const seen: Uint8Array[] = [];
+  const dec = new FrameDecoder({}, -1, { reuseChunks: false, header() {}, frame: (p) => seen.push(p) });
+  feedIn(dec, encodeSpHeader(0x10), 8);
+  for (let i = 1; i <= 12; i++) {
+    feedIn(dec, frame(new Uint8Array(70_000).fill(i)), 1 << 20);
+    giveBack(seen.at(-1)!);
+  }
+  seen.forEach((p, i) => assert.ok(p.every((b) => b === i + 1), `frame ${i + 1} was read over`));
+});

@@ -119,20 +119,10 @@ Deno.test("FrameDecoder reads a large frame in place once frames of its size are
   const payload = new Uint8Array(100_000).map((_, i) => i & 0xff);
   const one = frame(payload, 1);
   const targets: ArrayBufferLike[] = [];
-  const feed = (bytes: Uint8Array, readSize: number) => {
-    for (let at = 0; at < bytes.length;) {
-      const target = dec.readTarget();
-      targets.push(target.buffer);
-      const n = Math.min(target.length, readSize, bytes.length - at);
-      target.set(bytes.subarray(at, at + n));
-      dec.advance(n);
-      at += n;
-    }
-  };
-  feed(concat([encodeSpHeader(0x10), one]), 30_000);
+  feedIn(dec, concat([encodeSpHeader(0x10), one]), 30_000, targets);
   targets.length = 0;
-  feed(one, 30_000);
-  feed(one, 30_000);
+  feedIn(dec, one, 30_000, targets);
+  feedIn(dec, one, 30_000, targets);
   assert.equal(seen.length, 3);
   seen.forEach((p) => assert.deepEqual(p, payload));
   // The second and third frames were read straight into the buffers they were delivered in.

@@ -16,9 +16,9 @@ import type { Clock } from "./clock.ts";
 import { canceled, type ErrorCode, isSpError, SpError } from "./errors.ts";
 import type { LoopTurns } from "./loop_turns.ts";
 import { EMPTY, type Message, SEND_COPY_MIN } from "./message.ts";
-import { giveBack } from "./received_memory.ts";
 import { describeValue, type SocketOptions, validateTimeout } from "./options.ts";
 import type { Protocol, ProtocolSpec } from "./protocol.ts";
+import { giveBack } from "./received_memory.ts";
 import { sendCopies } from "./send_copies.ts";
 import { type WaitErrors, WaitQueue } from "./wait_queue.ts";
 

@@ -50,6 +50,15 @@ const SPARES_MAX = 2;
 /** Larger chunks are not kept as spares. */
 const SPARE_BYTES_MAX = 2 * 1024 * 1024 + 16;
 
+/**
+ * A connection's spare chunks. Closed with the connection: a frame an
+ * application keeps afterwards must not keep spares alive through its chunk.
+ */
+interface Spares {
+  readonly chunks: Chunk[];
+  open: boolean;
+}
+
 /** A read chunk, and how many frames handed out of it are still read by someone. */
 class Chunk implements Lender {
   /** Frames handed out and not given back. */
@@ -61,7 +70,7 @@ class Chunk implements Lender {
    * @param bytes the memory
    * @param spares where it waits once retired and given back
    */
-  constructor(readonly bytes: Uint8Array, readonly spares: Chunk[]) {}
+  constructor(readonly bytes: Uint8Array, readonly spares: Spares) {}
 
   givenBack(): void {
     if (this.out === 0) return;
@@ -71,11 +80,14 @@ class Chunk implements Lender {
 
 /** Keeps a retired chunk that nobody reads any more for the next read, if there is room. */
 function spare(chunk: Chunk): void {
-  if (chunk.spares.length < SPARES_MAX && chunk.bytes.length <= SPARE_BYTES_MAX) chunk.spares.push(chunk);
+  const spares = chunk.spares;
+  if (spares.open && spares.chunks.length < SPARES_MAX && chunk.bytes.length <= SPARE_BYTES_MAX) {
+    spares.chunks.push(chunk);
+  }
 }
 
 /** The chunk that was never read into. */
-const NO_CHUNK: Chunk = new Chunk(new Uint8Array(0), []);
+const NO_CHUNK: Chunk = new Chunk(new Uint8Array(0), { chunks: [], open: false });
 
 /** How frames look on one stream mapping. */
 export interface FrameFormat {
@@ -123,7 +135,7 @@ export class FrameDecoder {
   // #chunk's record: while frames handed out of it are read, its bytes may not be overwritten.
   #lent = NO_CHUNK;
   // Retired chunks given back whole, read into again before new memory is taken.
-  readonly #spares: Chunk[] = [];
+  readonly #spares: Spares = { chunks: [], open: true };
   #chunkSize = CHUNK_FIRST; // doubles while reads fill whole chunks, up to CHUNK
   #start = 0; // first unparsed byte in #chunk
   #end = 0; // end of valid data in #chunk
@@ -149,6 +161,12 @@ export class FrameDecoder {
     this.#maxSize = maxSize;
     this.#handler = handler;
     this.#reuseChunks = handler.reuseChunks !== false;
+  }
+
+  /** The connection is closed: spare chunks are let go, and no chunk becomes one any more. */
+  close(): void {
+    this.#spares.open = false;
+    this.#spares.chunks.length = 0;
   }
 
   /** Whether a frame has been started but not finished (for mid-frame EOF). */
@@ -215,7 +233,7 @@ export class FrameDecoder {
 
   /** Moves the unparsed bytes to a chunk of `size` bytes: a spare of about that size, or new memory. */
   #newChunk(size: number): void {
-    const spares = this.#spares;
+    const spares = this.#spares.chunks;
     let next: Chunk | undefined;
     for (let i = 0; i < spares.length; i++) {
       const length = spares[i]!.bytes.length;
@@ -226,7 +244,7 @@ export class FrameDecoder {
       }
     }
     if (next === undefined) {
-      next = new Chunk(new Uint8Array(size), spares);
+      next = new Chunk(new Uint8Array(size), this.#spares);
       if (this.#reuseChunks) lendMemory(next.bytes.buffer, next);
     }
     next.retired = false;

@@ -192,6 +192,7 @@ export class StreamConnection implements Connection {
       this.#conn.close();
     } catch { /* already closed by the peer */ }
     this.#out.stop();
+    this.#decoder.close();
     this.#headerFailed?.(reason ?? new SpError("EPROTO", `${this.description}: closed during the SP handshake`));
     this.#peerHeader = this.#headerFailed = undefined;
     this.resume();

@@ -222,3 +222,19 @@ Deno.test("FrameDecoder with reuseChunks false never reads over a frame, even on
   }
   seen.forEach((p, i) => assert.ok(p.every((b) => b === i + 1), `frame ${i + 1} was read over`));
 });
+
+Deno.test("FrameDecoder closed: chunks given back afterwards are not kept as spares", () => {
+  const seen: Uint8Array[] = [];
+  const dec = new FrameDecoder({}, -1, { header() {}, frame: (p) => seen.push(p) });
+  feedIn(dec, encodeSpHeader(0x10), 8);
+  for (let i = 1; i <= 3; i++) feedIn(dec, frame(new Uint8Array(300_000).fill(i)), 1 << 20);
+  dec.close();
+  for (const p of seen) giveBack(p);
+  // Were it read again, the chunks it had moved on from would not come back
+  // (the last one is still its own).
+  const targets: ArrayBufferLike[] = [];
+  feedIn(dec, frame(new Uint8Array(300_000).fill(9)), 1 << 20, targets);
+  feedIn(dec, frame(new Uint8Array(300_000).fill(10)), 1 << 20, targets);
+  const given = new Set(seen.slice(0, 2).map((p) => p.buffer));
+  assert.ok(targets.every((t) => !given.has(t)), "a given-back chunk was kept after close");
+});

@@ -9,17 +9,10 @@
  */
 
 import { SpError } from "../core/errors.ts";
-import { SEND_COPY_MIN } from "../core/message.ts";
 import { sendCopies } from "../core/send_copies.ts";
 import { batchPool } from "./_batch_pool.ts";
 import type { ByteStream } from "./_stream_connection.ts";
 
-/**
- * Payloads at least this large are written from their own buffer, not
- * copied into the batch: the socket has already copied them from the
- * caller's ({@linkcode SEND_COPY_MIN}).
- */
-export const COPY_MAX: number = SEND_COPY_MIN;
 const NO_BYTES = new Uint8Array(0);
 
 /** What an {@linkcode Outbound} tells its connection. */

@@ -7,9 +7,10 @@
  */
 
 import { SpError } from "../core/errors.ts";
+import { SEND_COPY_MIN } from "../core/message.ts";
 import type { Connection, ConnectionSink } from "../core/transport.ts";
 import { FrameDecoder, type FrameFormat } from "./_frame_decoder.ts";
-import { COPY_MAX, Outbound } from "./_outbound.ts";
+import { Outbound } from "./_outbound.ts";
 import { decodeSpHeader, encodeSpHeader } from "./_sp_header.ts";
 
 /** The byte stream a {@linkcode StreamConnection} runs on: what `Deno.Conn` offers. */
@@ -138,7 +139,7 @@ export class StreamConnection implements Connection {
     const headerLength = header?.length ?? 0;
     const size = headerLength + payload.length;
     out.pending += prefix + size;
-    const b = out.reserve(prefix + headerLength + (payload.length < COPY_MAX ? payload.length : 0));
+    const b = out.reserve(prefix + headerLength + (payload.length < SEND_COPY_MIN ? payload.length : 0));
     let p = out.length;
     if (this.#format.typeByte !== undefined) b[p++] = this.#format.typeByte;
     const hi = Math.floor(size / 2 ** 32);
@@ -155,7 +156,8 @@ export class StreamConnection implements Connection {
       b.set(header!, p);
       p += headerLength;
     }
-    if (payload.length < COPY_MAX) {
+    // Bodies of SEND_COPY_MIN or more are the socket's copy: written from where they are.
+    if (payload.length < SEND_COPY_MIN) {
       b.set(payload, p);
       out.length = p + payload.length;
     } else {

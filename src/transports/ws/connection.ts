@@ -11,8 +11,9 @@
  */
 
 import { SpError } from "../../core/errors.ts";
+import { SEND_COPY_MIN } from "../../core/message.ts";
 import type { Connection, ConnectionSink } from "../../core/transport.ts";
-import { COPY_MAX, Outbound } from "../_outbound.ts";
+import { Outbound } from "../_outbound.ts";
 import type { ByteStream } from "../_stream_connection.ts";
 import {
   applyMask,
@@ -338,7 +339,7 @@ export class WsConnection implements Connection {
     const keys = this.#keys;
     const headerLength = headerPart?.length ?? 0;
     const length = headerLength + body.length;
-    const inline = body.length < COPY_MAX;
+    const inline = body.length < SEND_COPY_MIN;
     out.pending += frameHeaderLength(length, keys !== undefined) + length;
     const b = out.reserve(14 + headerLength + (inline ? body.length : 0));
     if (keys === undefined) {

@@ -61,3 +61,20 @@ export function lendMemory(buffer: ArrayBufferLike, lender: Lender): void {
 export function giveBack(view: Uint8Array): void {
   (view.buffer as Marked)[LENDER]?.givenBack();
 }
+
+/**
+ * Whether `view` lies in lent memory, which a transport may read into
+ * again once it is given back: what a protocol keeps of a received payload
+ * past handing the message out must then be a copy.
+ *
+ * @example Usage
+ * ```ts
+ * import { isLent, lendMemory } from "./received_memory.ts";
+ * const chunk = new Uint8Array(64);
+ * lendMemory(chunk.buffer, { givenBack() {} });
+ * console.log(isLent(chunk.subarray(0, 4)), isLent(new Uint8Array(4))); // true false
+ * ```
+ */
+export function isLent(view: Uint8Array): boolean {
+  return (view.buffer as Marked)[LENDER] !== undefined;
+}

@@ -13,6 +13,7 @@
 import { SpError } from "../core/errors.ts";
 import type { Message } from "../core/message.ts";
 import type { ContextHost, PipeHandle, Protocol, ProtocolContext, ProtocolHost } from "../core/protocol.ts";
+import { isLent } from "../core/received_memory.ts";
 import { type Backtraced, encodeWord, readWord, recvBacktraced, WORD_BYTES } from "./backtrace.ts";
 import { FairQueue } from "./fair_queue.ts";
 import { Queue } from "./queue.ts";
@@ -170,9 +171,12 @@ export class Responder implements Protocol {
       }
       return undefined;
     }
-    // A copy: the body may be received into the application's buffer and
-    // its memory read into again while the reply is still being made.
-    answering.address = { pipe: next.pipe, backtrace: next.message.header.slice() };
+    // The body may be received into the application's buffer and its memory
+    // read into again while the reply is still being made: then the
+    // backtrace must be a copy (only then: a copy per request cost inproc
+    // REQ/REP 12%, whose payloads are never lent).
+    const header = next.message.header;
+    answering.address = { pipe: next.pipe, backtrace: isLent(header) ? header.slice() : header };
     return next.message.body;
   }
 }
